@@ -1,0 +1,13 @@
+//! Token authentication, engine side: the signing key, the JWTs Berth issues for `/v2/`,
+//! their verification, and the scope grammar of `/jwt/auth`.
+
+mod keys;
+mod scope;
+mod token;
+
+pub use keys::{KeyError, SigningKey};
+pub use scope::{parse_scope, Scope, ScopeError};
+pub use token::{Access, Claims, IssuedToken, TokenError, TokenIssuer, TokenVerifier};
+
+/// The audience (`aud`) and `service` Berth uses by default.
+pub const DEFAULT_SERVICE: &str = "container_registry";

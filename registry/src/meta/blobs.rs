@@ -1,0 +1,79 @@
+use berth_db::now_millis;
+use berth_db::sqlx::{self, Row};
+
+use super::Meta;
+use crate::error::Result;
+
+impl Meta {
+    /// Records a stored blob and links it to repository `path` (created if needed).
+    pub async fn link_blob(
+        &self,
+        path: &str,
+        project_id: Option<i64>,
+        digest: &str,
+        size: i64,
+    ) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let repo = Meta::ensure_repository(&mut w.tx, path, project_id).await?;
+        let now = now_millis();
+        sqlx::query("INSERT INTO blobs (digest, size, media_type, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT (digest) DO NOTHING")
+            .bind(digest)
+            .bind(size)
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO repository_blobs (repository_id, blob_digest, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (repository_id, blob_digest) DO NOTHING",
+        )
+        .bind(repo)
+        .bind(digest)
+        .bind(now)
+        .execute(&mut *w.tx)
+        .await?;
+        w.commit().await
+    }
+
+    /// Size of a blob linked to the repository, or `None`.
+    pub async fn repository_blob(&self, repository_id: i64, digest: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.blob_digest \
+             WHERE rb.repository_id = $1 AND rb.blob_digest = $2",
+        )
+        .bind(repository_id)
+        .bind(digest)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("size")?),
+            None => None,
+        })
+    }
+
+    /// Size of a known blob in any repository (used to skip re-uploads).
+    pub async fn blob_size(&self, digest: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT size FROM blobs WHERE digest = $1")
+            .bind(digest)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("size")?),
+            None => None,
+        })
+    }
+
+    /// Removes a blob's link from a repository; `false` when it was not linked.
+    pub async fn unlink_blob(&self, repository_id: i64, digest: &str) -> Result<bool> {
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query(
+            "DELETE FROM repository_blobs WHERE repository_id = $1 AND blob_digest = $2",
+        )
+        .bind(repository_id)
+        .bind(digest)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        w.commit().await?;
+        Ok(done > 0)
+    }
+}

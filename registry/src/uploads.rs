@@ -1,0 +1,259 @@
+//! Blob uploads (monolithic, chunked, resumable, mounts), blob reads and unlinks.
+//! Bytes stream from the request into the store while a running SHA-256 is kept; the digest
+//! is verified before the upload is moved to its content address.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+
+use crate::digest::{Algorithm, Digest, Hasher};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::storage::{ByteStream, StoreError};
+
+/// A blob as seen by one repository.
+pub(crate) struct BlobInfo {
+    pub size: u64,
+}
+
+impl Engine {
+    /// Repository id, or NAME_UNKNOWN.
+    pub(crate) async fn repository_id_or_unknown(&self, name: &str) -> Result<i64> {
+        self.meta()
+            .repository_id(name)
+            .await?
+            .ok_or_else(|| Error::name_unknown(name))
+    }
+
+    pub(crate) async fn blob_info(&self, name: &str, digest: &Digest) -> Result<BlobInfo> {
+        let repo = self.repository_id_or_unknown(name).await?;
+        let size = self
+            .meta()
+            .repository_blob(repo, &digest.to_string())
+            .await?;
+        let size = size.ok_or_else(|| Error::blob_unknown(&digest.to_string()))?;
+        Ok(BlobInfo { size: size as u64 })
+    }
+
+    pub(crate) async fn open_blob(
+        &self,
+        digest: &Digest,
+        range: Option<Range<u64>>,
+    ) -> Result<ByteStream> {
+        match self.store().open(digest, range).await {
+            Ok(s) => Ok(s),
+            Err(StoreError::NotFound) => {
+                tracing::error!(%digest, "blob recorded in the database is missing from storage");
+                Err(Error::blob_unknown(&digest.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Unlinks a blob from a repository (bytes stay until GC).
+    pub(crate) async fn delete_blob(&self, name: &str, digest: &Digest) -> Result<()> {
+        let repo = self.repository_id_or_unknown(name).await?;
+        if self.meta().unlink_blob(repo, &digest.to_string()).await? {
+            Ok(())
+        } else {
+            Err(Error::blob_unknown(&digest.to_string()))
+        }
+    }
+
+    /// Starts an upload session for `name`; returns its id.
+    pub(crate) async fn start_upload(&self, name: &str) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.store().upload_create(&id).await?;
+        self.meta().insert_upload(&id, name).await?;
+        self.new_upload_state(&id);
+        Ok(id)
+    }
+
+    async fn check_upload(&self, name: &str, id: &str) -> Result<()> {
+        if crate::storage::check_upload_id(id).is_err() {
+            return Err(Error::upload_unknown());
+        }
+        match self.meta().upload_repository(id).await? {
+            Some(repo) if repo == name => Ok(()),
+            _ => Err(Error::upload_unknown()),
+        }
+    }
+
+    /// Current size of an upload.
+    pub(crate) async fn upload_offset(&self, name: &str, id: &str) -> Result<u64> {
+        self.check_upload(name, id).await?;
+        let state = self.upload_state(id);
+        let mut st = state.lock().await;
+        match st.offset {
+            Some(o) => Ok(o),
+            None => {
+                let o = self.store().upload_size(id).await?;
+                st.offset = Some(o);
+                Ok(o)
+            }
+        }
+    }
+
+    /// Appends a chunk. `start`, when given (Content-Range), must equal the current size.
+    /// Returns the new size.
+    pub(crate) async fn append_upload(
+        &self,
+        name: &str,
+        id: &str,
+        start: Option<u64>,
+        body: ByteStream,
+    ) -> Result<u64> {
+        self.check_upload(name, id).await?;
+        let state = self.upload_state(id);
+        let mut st = state.lock().await;
+        let offset = match st.offset {
+            Some(o) => o,
+            None => self.store().upload_size(id).await?,
+        };
+        if let Some(start) = start {
+            if start != offset {
+                st.offset = Some(offset);
+                return Err(Error::oci(
+                    crate::Code::RangeInvalid,
+                    format!("chunk out of order: the upload has {offset} bytes, the chunk starts at {start}"),
+                )
+                .with_detail(serde_json::json!({ "offset": offset })));
+            }
+        }
+        let hasher = Arc::new(Mutex::new(st.hasher.take()));
+        let h2 = hasher.clone();
+        let hashed: ByteStream = Box::pin(body.inspect_ok(move |b| {
+            if let Some(h) = h2.lock().unwrap().as_mut() {
+                h.update(b);
+            }
+        }));
+        match self.store().upload_append(id, offset, hashed).await {
+            Ok(size) => {
+                st.hasher = hasher.lock().unwrap().take();
+                st.offset = Some(size);
+                drop(st);
+                self.meta().touch_upload(id).await?;
+                Ok(size)
+            }
+            Err(e) => {
+                // Some bytes may have been written: forget the running hash and offset.
+                st.hasher = None;
+                st.offset = None;
+                match e {
+                    StoreError::Io(io) => {
+                        tracing::info!(upload = id, error = %io, "upload body ended early");
+                        Err(Error::oci(
+                            crate::Code::BlobUploadInvalid,
+                            "the upload body could not be read completely",
+                        ))
+                    }
+                    e => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    /// Completes an upload: appends `body` if any, verifies `digest`, stores and links the
+    /// blob. A mismatching digest aborts the upload (nothing is stored).
+    pub(crate) async fn finish_upload(
+        &self,
+        name: &str,
+        id: &str,
+        digest: &Digest,
+        body: Option<ByteStream>,
+        project_id: Option<i64>,
+    ) -> Result<u64> {
+        if let Some(body) = body {
+            self.append_upload(name, id, None, body).await?;
+        } else {
+            self.check_upload(name, id).await?;
+        }
+        let state = self.upload_state(id);
+        let mut st = state.lock().await;
+        let computed = match (digest.algorithm(), st.hasher.take()) {
+            (Algorithm::Sha256, Some(h)) => h.finish(),
+            (alg, _) => {
+                let mut h = Hasher::new(alg);
+                let mut s = self.store().upload_read(id).await?;
+                while let Some(chunk) = s.next().await {
+                    h.update(&chunk.map_err(StoreError::Io)?);
+                }
+                h.finish()
+            }
+        };
+        if &computed != digest {
+            drop(st);
+            self.abort_upload_quietly(id).await;
+            return Err(Error::digest_invalid(format!(
+                "the uploaded content has digest {computed}, not {digest}"
+            ))
+            .with_detail(serde_json::json!({ "digest": digest.to_string() })));
+        }
+        let size = self.store().upload_commit(id, digest).await?;
+        self.meta()
+            .link_blob(name, project_id, &digest.to_string(), size as i64)
+            .await?;
+        self.meta().delete_upload(id).await?;
+        drop(st);
+        self.forget_upload(id);
+        Ok(size)
+    }
+
+    pub(crate) async fn cancel_upload(&self, name: &str, id: &str) -> Result<()> {
+        self.check_upload(name, id).await?;
+        let state = self.upload_state(id);
+        let _st = state.lock().await;
+        self.store().upload_abort(id).await?;
+        self.meta().delete_upload(id).await?;
+        drop(_st);
+        self.forget_upload(id);
+        Ok(())
+    }
+
+    async fn abort_upload_quietly(&self, id: &str) {
+        if let Err(e) = self.store().upload_abort(id).await {
+            tracing::warn!(upload = id, error = %e, "cannot remove aborted upload from storage");
+        }
+        if let Err(e) = self.meta().delete_upload(id).await {
+            tracing::warn!(upload = id, error = %e, "cannot remove aborted upload row");
+        }
+        self.forget_upload(id);
+    }
+
+    /// Links a blob of repository `from` into `name`; `false` when `from` lacks it.
+    pub(crate) async fn mount_blob(
+        &self,
+        name: &str,
+        from: &str,
+        digest: &Digest,
+        project_id: Option<i64>,
+    ) -> Result<bool> {
+        let Some(from_id) = self.meta().repository_id(from).await? else {
+            return Ok(false);
+        };
+        let Some(size) = self
+            .meta()
+            .repository_blob(from_id, &digest.to_string())
+            .await?
+        else {
+            return Ok(false);
+        };
+        self.meta()
+            .link_blob(name, project_id, &digest.to_string(), size)
+            .await?;
+        Ok(true)
+    }
+
+    pub(crate) async fn purge_stale_uploads(&self, older_than: Duration) -> Result<usize> {
+        let before = berth_db::now_millis() - older_than.as_millis() as i64;
+        let ids = self.meta().stale_uploads(before).await?;
+        for id in &ids {
+            self.store().upload_abort(id).await?;
+            self.meta().delete_upload(id).await?;
+            self.forget_upload(id);
+        }
+        Ok(ids.len())
+    }
+}

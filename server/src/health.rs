@@ -1,0 +1,23 @@
+//! Liveness (`/-/health`: the process answers) and readiness (`/-/ready`: the metadata
+//! database answers too).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+pub async fn health() -> &'static str {
+    "OK"
+}
+
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    match berth_db::sqlx::query("SELECT 1").execute(&state.db.pool).await {
+        Ok(_) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unavailable");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "failed", "database": "unavailable"})))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The `berth` binary's library half: configuration, start-up and the HTTP router, so that
+//! integration tests start the real server in-process on a random port.
+
+pub mod assets;
+pub mod bootstrap;
+pub mod config;
+pub mod health;
+pub mod metrics;
+pub mod router;
+pub mod shutdown;
+pub mod state;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// A started server: where it listens, and how to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task panicked")?
+    }
+
+    /// Stops accepting, finishes requests in flight, and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.context("server task panicked")?
+    }
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(berth_app::OUTPUT_NAME)
+        .site_pkg_dir(berth_app::SITE_PKG_DIR)
+        .site_addr(config.listen)
+        .build()
+}
+
+/// Prepares the data directory and database, binds `listener` and serves until a signal
+/// (or [`Running::stop`]).
+pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Running> {
+    let db = bootstrap::prepare(&config).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState { leptos_options: leptos_options(&config), config: Arc::new(config), db };
+    if !assets::has_wasm_bundle() {
+        tracing::warn!("built without the WebAssembly bundle: pages render but do not hydrate (build with cargo leptos)");
+    }
+    let app = router::build(state.clone());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown::signal(async {
+                let _ = stop_rx.await;
+            }))
+            .await
+            .context("server error")
+    });
+    tracing::info!(%addr, "Berth is listening");
+    Ok(Running { addr, state, stop: Some(stop_tx), task })
+}
