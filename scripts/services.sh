@@ -28,7 +28,7 @@ start_postgres() {
   mkdir -p "$SERVICES_DIR/pg" "$SERVICES_DIR/pgsock"
   [ "$(id -u)" = 0 ] && chown postgres "$SERVICES_DIR/pg" "$SERVICES_DIR/pgsock"
   as_postgres "$PG_BIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U postgres >/dev/null
-  as_postgres "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg.log" -w \
+  as_postgres "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg/server.log" -w \
     -o "-p $port -k $SERVICES_DIR/pgsock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
   export BERTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
   echo "PostgreSQL on 127.0.0.1:$port"

@@ -17,13 +17,8 @@ pub struct User {
     pub is_blocked: bool,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("password hashing failed: {0}")]
-    Hash(String),
-}
+/// The platform's service error (kept under its first name for existing callers).
+pub type AccountError = crate::error::PlatformError;
 
 /// What first start did about the administrator account.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,6 +35,8 @@ pub enum RootAccount {
 /// `BERTH_INITIAL_ROOT_PASSWORD`; without it a random password is generated.
 pub async fn ensure_root(db: &Db, configured_password: Option<&str>) -> Result<RootAccount, AccountError> {
     if find_by_username(db, ROOT_USERNAME).await?.is_some() {
+        // Databases from before personal namespaces existed get root's now.
+        ensure_root_namespace(db).await?;
         return Ok(RootAccount::AlreadyPresent);
     }
     let (password, outcome) = match configured_password {
@@ -62,7 +59,14 @@ pub async fn ensure_root(db: &Db, configured_password: Option<&str>) -> Result<R
     .bind(now_millis())
     .execute(&db.pool)
     .await?;
+    ensure_root_namespace(db).await?;
     Ok(outcome)
+}
+
+async fn ensure_root_namespace(db: &Db) -> Result<(), AccountError> {
+    let root = find_by_username(db, ROOT_USERNAME).await?.ok_or(crate::error::PlatformError::NotFound("root user"))?;
+    crate::namespaces::ensure_personal_namespace(db, &root).await?;
+    Ok(())
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, AccountError> {
@@ -84,6 +88,12 @@ pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, A
 
 /// The user whose username and password match, unless blocked.
 pub async fn authenticate_password(db: &Db, username: &str, password: &str) -> Result<Option<User>, AccountError> {
+    Ok(check_password(db, username, password).await?.filter(|u| !u.is_blocked))
+}
+
+/// The user whose username and password match, blocked or not (callers that must tell a
+/// blocked account apart from a wrong password).
+pub async fn check_password(db: &Db, username: &str, password: &str) -> Result<Option<User>, AccountError> {
     let row = sqlx::query("SELECT password_hash FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&db.pool)
@@ -93,7 +103,7 @@ pub async fn authenticate_password(db: &Db, username: &str, password: &str) -> R
     if !verify_password(password, &hash) {
         return Ok(None);
     }
-    Ok(find_by_username(db, username).await?.filter(|u| !u.is_blocked))
+    find_by_username(db, username).await
 }
 
 #[cfg(test)]

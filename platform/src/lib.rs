@@ -1,5 +1,24 @@
 //! Berth's platform: who people are and what they may do. The registry engine knows nothing
 //! of this; it trusts the access claims of tokens the platform signs.
+//!
+//! Layout: `model` (roles, visibility, scopes), `paths` (name rules), `permissions` (the one
+//! pure permission function), `secrets` (token secrets), `repo` (all SQL), the services
+//! (`accounts`, `users`, `namespaces`, `projects`, `members`, `tokens`) and `registry_auth`
+//! (credentials and registry grants for the token service).
 
 pub mod accounts;
+pub mod error;
+pub mod members;
+pub mod model;
+pub mod namespaces;
 pub mod passwords;
+pub mod paths;
+pub mod permissions;
+pub mod projects;
+pub mod registry_auth;
+pub mod repo;
+pub mod secrets;
+pub mod tokens;
+pub mod users;
+
+pub use error::PlatformError;

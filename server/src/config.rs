@@ -220,7 +220,7 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("BERTH_LISTEN", "not-an-address");
             let err = Config::load(None, &ServeFlags::default()).unwrap_err();
-            assert!(err.to_string().contains("listen"), "{err}");
+            assert!(err.to_string().to_lowercase().contains("listen"), "{err}");
             Ok(())
         });
     }

@@ -6,10 +6,13 @@ pub mod bootstrap;
 pub mod config;
 pub mod health;
 pub mod metrics;
+pub mod registry_setup;
 pub mod router;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;
+pub mod token_service;
+pub mod jobs;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -61,19 +64,43 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Running> {
     let db = bootstrap::prepare(&config).await?;
     let addr = listener.local_addr()?;
-    let state = AppState { leptos_options: leptos_options(&config), config: Arc::new(config), db };
+    let mut config = config;
+    if config.external_url.is_none() {
+        // The token realm and image paths must name a reachable address: the one actually
+        // bound (port 0 picks one), with a wildcard listen address shown as loopback.
+        let shown = if addr.ip().is_unspecified() {
+            std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+        } else {
+            addr
+        };
+        config.external_url = Some(format!("http://{shown}"));
+    }
+    let issuer = registry_setup::token_issuer(&config)?;
+    let registry = registry_setup::registry(&config, db.clone(), &issuer)?;
+    let state = AppState {
+        leptos_options: leptos_options(&config),
+        config: Arc::new(config),
+        db,
+        registry,
+        token_issuer: Arc::new(issuer),
+    };
     if !assets::has_wasm_bundle() {
         tracing::warn!("built without the WebAssembly bundle: pages render but do not hydrate (build with cargo leptos)");
     }
+    // Install the metrics recorder before the first request is counted.
+    metrics::handle();
     let app = router::build(state.clone());
+    let jobs = jobs::spawn(&state);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown::signal(async {
                 let _ = stop_rx.await;
             }))
             .await
-            .context("server error")
+            .context("server error");
+        jobs.abort();
+        result
     });
     tracing::info!(%addr, "Berth is listening");
     Ok(Running { addr, state, stop: Some(stop_tx), task })

@@ -11,7 +11,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::state::AppState;
-use crate::{assets, health, metrics, telemetry};
+use crate::{assets, health, metrics, telemetry, token_service};
 
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -30,8 +30,10 @@ pub fn build(state: AppState) -> Router {
         .route("/-/health", get(health::health))
         .route("/-/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/jwt/auth", get(token_service::auth))
         .merge(ui)
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(state.registry.router())
         .layer(axum::middleware::from_fn(metrics::record));
     telemetry::layer(router)
 }

@@ -11,6 +11,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: berth_db::Db,
     pub leptos_options: LeptosOptions,
+    pub registry: berth_registry::Registry,
+    pub token_issuer: Arc<berth_registry::auth::TokenIssuer>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

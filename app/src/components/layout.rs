@@ -4,13 +4,6 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    // Marks the document once the WebAssembly has taken over, so tests (and people
-    // debugging) can tell a hydrated page from a server-rendered one.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <header class="topbar">
             <a class="brand" href="/">

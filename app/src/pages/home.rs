@@ -39,7 +39,7 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=""/>
+        <Title text="Berth"/>
         <section class="hero">
             <h1>"Welcome to Berth"</h1>
             <p class="lead">

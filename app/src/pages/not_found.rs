@@ -11,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
         }
     }
     view! {
-        <Title text="Not found"/>
+        <Title text="Not found · Berth"/>
         <section class="empty-state">
             <h1>"404: Page not found"</h1>
             <p>"The page you were looking for does not exist, or you do not have access to it."</p>

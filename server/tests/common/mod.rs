@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod oci_layout;
+
 use std::path::Path;
 
 use berth_server::config::Config;
