@@ -28,10 +28,14 @@ phase "build the web front end (WebAssembly, CSS, public/)"
 cargo leptos build --frontend-only
 
 phase "Rust tests (SQLite + PostgreSQL, filesystem + S3, real registry clients)"
-cargo test -p berth-db -p berth-platform -p berth-registry -p berth-server -- --test-threads=2
+cargo test -p berth-db -p berth-platform -p berth-registry -p berth-rest -p berth-app -p berth-server -- --test-threads=2
+
+cargo build -p berth-server --bin berth
+
+phase "REST API through python-gitlab (with skopeo pushes)"
+tests/python/run.sh target/debug/berth
 
 phase "browser tests (Playwright, Debian Chromium)"
-cargo build -p berth-server --bin berth
 scripts/e2e.sh target/debug/berth
 
 phase ""

@@ -49,7 +49,7 @@ if [ "$what" = test ]; then
     phase "Python virtualenv for test clients (moto S3 server, python-gitlab)"
     python3 -m venv .venv
   fi
-  if ! .venv/bin/python -c 'import moto, gitlab, requests' 2>/dev/null; then
+  if ! .venv/bin/python -c 'import moto, gitlab, requests, pytest' 2>/dev/null; then
     .venv/bin/pip install -q --disable-pip-version-check -r scripts/test-requirements.txt
   fi
   if [ ! -x end2end/node_modules/.bin/playwright ]; then

@@ -66,7 +66,14 @@ impl Db {
                     .connect_with(options)
                     .await
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect_with(options).await,
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    // An unreachable server fails start within seconds, not after sqlx's 30 s.
+                    .acquire_timeout(std::time::Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+            }
         }
         .map_err(DbError::Connect)?;
         let migrator = match backend {

@@ -18,6 +18,7 @@ pub mod projects;
 pub mod registry_auth;
 pub mod repo;
 pub mod secrets;
+pub mod sessions;
 pub mod tokens;
 pub mod users;
 

@@ -119,3 +119,9 @@ mod tests {
         }
     }
 }
+
+/// The project a repository path belongs to: the longest existing project full path that
+/// the path begins with, followed by at most [`crate::paths::MAX_IMAGE_SEGMENTS`] segments.
+pub async fn project_for_repository_path(db: &Db, repository_path: &str) -> Result<Option<Project>> {
+    Ok(repo::projects::longest_of(db, &crate::paths::candidate_project_paths(repository_path)).await?)
+}

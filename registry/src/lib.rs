@@ -20,6 +20,7 @@ pub mod api;
 pub mod auth;
 pub mod digest;
 pub mod error;
+pub mod gc;
 pub mod meta;
 pub mod names;
 pub mod service;

@@ -192,9 +192,18 @@ impl Engine {
             .with_detail(serde_json::json!({ "digest": digest.to_string() })));
         }
         let size = self.store().upload_commit(id, digest).await?;
-        self.meta()
-            .link_blob(name, project_id, &digest.to_string(), size as i64)
-            .await?;
+        if !self
+            .meta()
+            .link_blob(name, project_id, &digest.to_string(), size as i64, &**self.store())
+            .await?
+        {
+            drop(st);
+            self.abort_upload_quietly(id).await;
+            return Err(Error::oci(
+                crate::Code::BlobUploadInvalid,
+                "the blob was removed by garbage collection while it was uploaded; upload it again",
+            ));
+        }
         self.meta().delete_upload(id).await?;
         drop(st);
         self.forget_upload(id);
@@ -240,10 +249,10 @@ impl Engine {
         else {
             return Ok(false);
         };
+        // `false` when GC removed the bytes meanwhile: the client then uploads them.
         self.meta()
-            .link_blob(name, project_id, &digest.to_string(), size)
-            .await?;
-        Ok(true)
+            .link_blob(name, project_id, &digest.to_string(), size, &**self.store())
+            .await
     }
 
     pub(crate) async fn purge_stale_uploads(&self, older_than: Duration) -> Result<usize> {

@@ -28,5 +28,13 @@ pub async fn prepare(config: &Config) -> anyhow::Result<berth_db::Db> {
         }
         RootAccount::AlreadyPresent => {}
     }
+    if let Some(secret) = config.initial_root_token.as_deref() {
+        if berth_platform::tokens::ensure_root_token(&db, secret)
+            .await
+            .context("cannot create the initial root token (BERTH_INITIAL_ROOT_TOKEN)")?
+        {
+            tracing::info!("created the configured root personal access token");
+        }
+    }
     Ok(db)
 }

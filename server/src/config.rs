@@ -47,10 +47,20 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Password for `root` on first start; generated (and printed once) when absent.
     pub initial_root_password: Option<String>,
+    /// A personal access token of `root` with every scope, created on first start (for
+    /// automation); never printed.
+    pub initial_root_token: Option<String>,
+    /// Whether registry clients may log in with a web password (otherwise tokens only).
+    pub registry_password_auth: bool,
     /// Lifetime of registry bearer tokens, seconds.
     pub registry_token_lifetime_secs: u64,
     /// Upload sessions idle for longer than this are purged, seconds.
     pub upload_stale_after_secs: u64,
+    /// Garbage collection: how long an unreferenced blob or manifest waits in the review
+    /// queue before it is deleted, seconds (0 = at the next worker run).
+    pub gc_review_delay_secs: u64,
+    /// Garbage collection: seconds between online worker runs (0 = no online worker).
+    pub gc_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -69,8 +79,12 @@ impl Default for Config {
             s3_secret_access_key: None,
             log_format: LogFormat::Text,
             initial_root_password: None,
+            initial_root_token: None,
+            registry_password_auth: true,
             registry_token_lifetime_secs: 300,
             upload_stale_after_secs: 24 * 60 * 60,
+            gc_review_delay_secs: 24 * 60 * 60,
+            gc_interval_secs: 60,
         }
     }
 }
@@ -132,6 +146,50 @@ pub struct Cli {
 pub enum Command {
     /// Run Berth: registry, token service, REST API and web UI on one port.
     Serve(ServeFlags),
+    /// Offline garbage collection: mark-and-sweep over the database and blob storage. Stop
+    /// Berth (or keep it from accepting pushes) while it runs.
+    Gc(GcFlags),
+}
+
+/// Flags of `berth gc`: where the data is (same keys as `serve`), and `--dry-run`.
+#[derive(Debug, Default, Args)]
+pub struct GcFlags {
+    /// List what would be deleted and how many bytes it frees, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Data directory [default: ./data]
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Metadata database URL: sqlite://… or postgres://… [default: <data-dir>/berth.db]
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Blob storage driver [default: filesystem]
+    #[arg(long, value_enum)]
+    pub storage_driver: Option<StorageDriver>,
+    /// Filesystem blob store root [default: <data-dir>/storage]
+    #[arg(long)]
+    pub storage_path: Option<PathBuf>,
+    /// S3 endpoint URL, for S3-compatible servers
+    #[arg(long)]
+    pub s3_endpoint: Option<String>,
+    /// S3 bucket
+    #[arg(long)]
+    pub s3_bucket: Option<String>,
+}
+
+impl GcFlags {
+    /// The same layering as `serve`: these flags override file and environment.
+    pub fn as_serve_flags(&self) -> ServeFlags {
+        ServeFlags {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            storage_driver: self.storage_driver,
+            storage_path: self.storage_path.clone(),
+            s3_endpoint: self.s3_endpoint.clone(),
+            s3_bucket: self.s3_bucket.clone(),
+            ..ServeFlags::default()
+        }
+    }
 }
 
 /// Flags override everything else; only the ones given are applied.

@@ -33,5 +33,66 @@ pub fn spawn(state: &AppState) -> Jobs {
             }
         }
     });
-    Jobs { handles: vec![purge] }
+    let mut handles = vec![purge, tokio::spawn(repository_deletion_worker(state.clone()))];
+    if state.config.gc_interval_secs > 0 {
+        handles.push(tokio::spawn(gc_worker(state.clone())));
+    }
+    Jobs { handles }
+}
+
+/// How often repositories scheduled for deletion (and failed attempts due for a retry) are
+/// looked for; a REST or UI delete also starts a run at once.
+const REPOSITORY_DELETION_INTERVAL: Duration = Duration::from_secs(60);
+
+async fn repository_deletion_worker(state: AppState) {
+    let rest = crate::router::rest_state(&state);
+    let mut tick = tokio::time::interval(REPOSITORY_DELETION_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match berth_rest::deletion::run_pending_deletions(&rest).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "deleted scheduled repositories"),
+            Err(e) => tracing::warn!(error = %e, "repository deletion run failed; will retry"),
+        }
+    }
+}
+
+/// The online garbage collector: every `gc_interval_secs`, reviews what is due (several
+/// nodes may run it at once; the database coordinates them) and publishes its state as
+/// Prometheus metrics.
+async fn gc_worker(state: AppState) {
+    let config = berth_registry::gc::GcConfig::with_review_delay(Duration::from_secs(state.config.gc_review_delay_secs));
+    let collector = state.registry.collector(config);
+    let mut tick = tokio::time::interval(Duration::from_secs(state.config.gc_interval_secs));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match collector.run().await {
+            Ok(r) => {
+                metrics::counter!("berth_gc_blobs_deleted_total").increment(r.blobs_deleted);
+                metrics::counter!("berth_gc_manifests_deleted_total").increment(r.manifests_deleted);
+                metrics::counter!("berth_gc_bytes_freed_total").increment(r.bytes_freed);
+                metrics::counter!("berth_gc_storage_delete_failures_total").increment(r.storage_failures);
+                metrics::gauge!("berth_gc_last_run_timestamp_seconds").set(berth_db::now_millis() as f64 / 1000.0);
+            }
+            Err(e) => tracing::warn!(error = %e, "garbage collection run failed; will retry"),
+        }
+        publish_gc_status(&state.db).await;
+    }
+}
+
+/// Queue sizes and items due, as gauges (shared by every node: they read the database).
+pub async fn publish_gc_status(db: &berth_db::Db) {
+    match berth_registry::gc::status(db).await {
+        Ok(s) => {
+            metrics::gauge!("berth_gc_queue_size", "queue" => "blob").set(s.blob_queue as f64);
+            metrics::gauge!("berth_gc_queue_size", "queue" => "manifest").set(s.manifest_queue as f64);
+            metrics::gauge!("berth_gc_items_due", "queue" => "blob").set(s.blobs_due as f64);
+            metrics::gauge!("berth_gc_items_due", "queue" => "manifest").set(s.manifests_due as f64);
+            metrics::gauge!("berth_gc_failing_items").set(s.failing_items as f64);
+            metrics::gauge!("berth_gc_bytes_freed_all_nodes").set(s.bytes_freed as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the garbage collection status"),
+    }
 }

@@ -4,8 +4,10 @@
 pub mod assets;
 pub mod bootstrap;
 pub mod config;
+pub mod gc_command;
 pub mod health;
 pub mod metrics;
+pub mod registry_policy;
 pub mod registry_setup;
 pub mod router;
 pub mod shutdown;
@@ -83,6 +85,7 @@ pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Runn
         db,
         registry,
         token_issuer: Arc::new(issuer),
+        login_throttle: Arc::new(berth_platform::registry_auth::LoginThrottle::default()),
     };
     if !assets::has_wasm_bundle() {
         tracing::warn!("built without the WebAssembly bundle: pages render but do not hydrate (build with cargo leptos)");

@@ -28,5 +28,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Berth is running at {}", running.state.config.external_url());
             running.wait().await
         }
+        Command::Gc(flags) => {
+            let config = Config::load(cli.config.as_deref(), &flags.as_serve_flags())?;
+            berth_server::telemetry::init(config.log_format);
+            let mut out = std::io::stdout();
+            berth_server::gc_command::run(&config, &flags, &mut out).await
+        }
     }
 }

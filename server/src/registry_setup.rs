@@ -39,5 +39,6 @@ pub fn token_issuer(config: &Config) -> anyhow::Result<TokenIssuer> {
 pub fn registry(config: &Config, db: berth_db::Db, issuer: &TokenIssuer) -> anyhow::Result<Registry> {
     let mut registry_config = RegistryConfig::new(format!("{}/jwt/auth", config.external_url()));
     registry_config.upload_stale_after = Duration::from_secs(config.upload_stale_after_secs);
-    Ok(Registry::new(db, blob_store(config)?, issuer.verifier(), registry_config))
+    let policy = std::sync::Arc::new(crate::registry_policy::ProjectRepositories { db: db.clone() });
+    Ok(Registry::new(db, blob_store(config)?, issuer.verifier(), registry_config).with_policy(policy))
 }

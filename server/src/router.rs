@@ -1,10 +1,11 @@
 //! Composes the one port: internal endpoints, `/v2/`, `/jwt/auth`, `/api/v4/` and the UI.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use berth_app::server_fns::ctx::ServerContext;
 use berth_app::server_fns::site::SiteContext;
 use berth_app::{shell, App};
 use leptos::prelude::provide_context;
@@ -14,9 +15,22 @@ use crate::state::AppState;
 use crate::{assets, health, metrics, telemetry, token_service};
 
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // The catch-all route (`/<full path of a project>`) is left to the fallback below, which
+    // serves the embedded static files first.
+    let routes: Vec<_> = generate_route_list(App)
+        .into_iter()
+        .filter(|r| !(r.path().starts_with("/{*") || r.path().starts_with("/*")))
+        .collect();
     let site = SiteContext { registry_host: state.config.registry_host() };
-    let context = move || provide_context(site.clone());
+    let server = ServerContext {
+        db: state.db.clone(),
+        throttle: std::sync::Arc::new(berth_platform::registry_auth::LoginThrottle::default()),
+        external_url: state.config.external_url(),
+    };
+    let context = move || {
+        provide_context(site.clone());
+        provide_context(server.clone());
+    };
     let options = state.leptos_options.clone();
 
     let ui = Router::<AppState>::new()
@@ -24,7 +38,10 @@ pub fn build(state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(fallback);
+        .fallback({
+            let context = context.clone();
+            move |request: Request<Body>| fallback(request, context.clone(), options.clone())
+        });
 
     let router = Router::new()
         .route("/-/health", get(health::health))
@@ -34,21 +51,27 @@ pub fn build(state: AppState) -> Router {
         .merge(ui)
         .with_state(state.clone())
         .merge(state.registry.router())
+        .merge(berth_rest::router(rest_state(&state)))
         .layer(axum::middleware::from_fn(metrics::record));
     telemetry::layer(router)
 }
 
-/// Embedded static files first; anything else is rendered by the app, whose router shows the
-/// not-found page with status 404.
-async fn fallback(State(state): State<AppState>, request: Request<Body>) -> Response {
+/// What the REST API and the repository deletion worker work with.
+pub fn rest_state(state: &AppState) -> berth_rest::RestState {
+    berth_rest::RestState::new(
+        state.db.clone(),
+        state.registry.clone(),
+        state.config.external_url(),
+        state.config.registry_host(),
+    )
+}
+
+/// Embedded static files first; anything else is rendered by the app (data loaded before the
+/// answer, so the not-found page gets its status 404).
+async fn fallback(request: Request<Body>, context: impl Fn() + Clone + Send + Sync + 'static, options: leptos::prelude::LeptosOptions) -> Response {
     if let Some(file) = assets::embedded(request.uri()) {
         return file;
     }
-    let site = SiteContext { registry_host: state.config.registry_host() };
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(site.clone()),
-        move || shell(options.clone()),
-    );
+    let handler = leptos_axum::render_app_async_with_context(context, move || shell(options.clone()));
     handler(request).await.into_response()
 }

@@ -13,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub registry: berth_registry::Registry,
     pub token_issuer: Arc<berth_registry::auth::TokenIssuer>,
+    /// Failed registry logins per username and address (in memory, per node).
+    pub login_throttle: Arc<berth_platform::registry_auth::LoginThrottle>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

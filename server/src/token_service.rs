@@ -1,90 +1,112 @@
-//! `/jwt/auth`, the Docker token service. Until the platform's users, projects and roles
-//! exist, only the `root` administrator (HTTP Basic, password) is recognised and granted
-//! every action it asks for; anonymous callers get a token that grants nothing.
+//! `/jwt/auth`, the Docker token service: who is asking (HTTP Basic with a personal access
+//! token, deploy token, job token or — unless refused by configuration — a password; or
+//! nobody), and which actions on which repositories they get. The platform decides
+//! (`registry_auth`); this handler parses, throttles, signs and maps errors.
 
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
-use berth_platform::accounts::{authenticate_password, ROOT_USERNAME};
-use berth_registry::auth::{parse_scope, Access};
+use berth_platform::registry_auth::{authenticate, grant, AuthError, AuthOptions, Credential, ScopeRequest};
+use berth_registry::auth::Access;
 use serde_json::json;
 
 use crate::state::AppState;
 
-pub async fn auth(State(state): State<AppState>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let params: Vec<(String, String)> = query
-        .as_deref()
-        .map(|q| form_urlencoded_pairs(q))
-        .unwrap_or_default();
-    let mut scopes = Vec::new();
-    for (key, value) in &params {
-        if key == "scope" {
-            // Several scopes may also arrive space-separated in one parameter.
-            for one in value.split(' ').filter(|s| !s.is_empty()) {
-                match parse_scope(one) {
-                    Ok(scope) => scopes.push(scope),
-                    Err(e) => return error(StatusCode::BAD_REQUEST, "UNSUPPORTED", &e.to_string()),
-                }
+pub async fn auth(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut requests = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        if key != "scope" {
+            continue;
+        }
+        // Several scopes may also arrive space-separated in one parameter.
+        for one in value.split(' ').filter(|s| !s.is_empty()) {
+            match ScopeRequest::parse(one) {
+                Some(request) => requests.push(request),
+                None => return error(StatusCode::BAD_REQUEST, "UNSUPPORTED", &format!("invalid scope {one:?}")),
             }
         }
     }
 
-    let (subject, access) = match basic_credentials(&headers) {
-        None => ("".to_string(), Vec::new()),
+    let credential = match basic_credentials(&headers) {
+        None => None,
         Some(Err(())) => return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "malformed Authorization header"),
-        Some(Ok((username, password))) => {
-            let user = match authenticate_password(&state.db, &username, &password).await {
-                Ok(user) => user,
-                Err(e) => {
+        Some(Ok((username, secret))) => {
+            let ip = peer.ip();
+            if let Err(throttled) = state.login_throttle.check(&username, ip) {
+                let mut response = error(StatusCode::TOO_MANY_REQUESTS, "TOOMANYREQUESTS", &throttled.to_string());
+                if let Ok(v) = HeaderValue::from_str(&throttled.retry_after.as_secs().max(1).to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return response;
+            }
+            let options = AuthOptions { password_allowed: state.config.registry_password_auth };
+            match authenticate(&state.db, &username, &secret, &options).await {
+                Ok(credential) => {
+                    state.login_throttle.record_success(&username, ip);
+                    Some(credential)
+                }
+                Err(AuthError::Platform(e)) => {
                     tracing::error!(error = %e, "token service: credential check failed");
                     return error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", "internal error");
                 }
-            };
-            match user {
-                None => return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "HTTP Basic: Access denied: invalid username or password"),
-                Some(user) if user.is_admin && user.username == ROOT_USERNAME => {
-                    let access = scopes
-                        .iter()
-                        .map(|s| {
-                            let actions: Vec<&str> = s.actions.iter().map(String::as_str).collect();
-                            match s.kind.as_str() {
-                                "registry" => Access::catalog(),
-                                _ => Access::repository(&s.name, &actions),
-                            }
-                        })
-                        .collect();
-                    (user.username, access)
+                Err(refused) => {
+                    state.login_throttle.record_failure(&username, ip);
+                    return error(
+                        StatusCode::UNAUTHORIZED,
+                        "UNAUTHORIZED",
+                        &format!("HTTP Basic: Access denied: {refused}"),
+                    );
                 }
-                Some(_) => return error(StatusCode::FORBIDDEN, "DENIED", "these credentials carry no registry rights"),
             }
         }
     };
-    let issued = state.token_issuer.issue(&subject, access);
+
+    let granted = match grant(&state.db, credential.as_ref(), &requests).await {
+        Ok(granted) => granted,
+        Err(e) => {
+            tracing::error!(error = %e, "token service: grant failed");
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", "internal error");
+        }
+    };
+    let access: Vec<Access> = granted
+        .into_iter()
+        .filter(|g| !g.actions.is_empty())
+        .map(|g| match g.kind.as_str() {
+            "registry" => Access::catalog(),
+            _ => {
+                let actions: Vec<&str> = g.actions.iter().map(String::as_str).collect();
+                Access::repository(&g.name, &actions)
+            }
+        })
+        .collect();
+    let subject = credential.as_ref().map(Credential::subject).unwrap_or("");
+    let issued = state.token_issuer.issue(subject, access);
     (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(issued.response_body())).into_response()
 }
 
-/// `Some(Ok((user, password)))` for Basic credentials, `Some(Err)` when malformed, `None`
+/// `Some(Ok((user, secret)))` for Basic credentials, `Some(Err)` when malformed, `None`
 /// when absent.
 fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
     let value = headers.get(header::AUTHORIZATION)?;
     let parse = || -> Option<(String, String)> {
-        let value = value.to_str().ok()?;
-        let (scheme, encoded) = value.split_once(' ')?;
+        let (scheme, encoded) = value.to_str().ok()?.split_once(' ')?;
         if !scheme.eq_ignore_ascii_case("basic") {
             return None;
         }
         let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
-        let decoded = String::from_utf8(decoded).ok()?;
-        let (user, password) = decoded.split_once(':')?;
-        Some((user.to_string(), password.to_string()))
+        let (user, secret) = String::from_utf8(decoded).ok()?.split_once(':').map(|(u, s)| (u.to_string(), s.to_string()))?;
+        Some((user, secret))
     };
     Some(parse().ok_or(()))
-}
-
-fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {

@@ -12,11 +12,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
-use berth_server::config::StorageDriver;
 use common::oci_layout::{self, sha256_digest, Written};
+use common::registry_clients::{client_installed, ok, refused, start_server, truncate, Clients, NO_TLS, REQUIRE_CLIENTS, REQUIRE_PODMAN};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------
@@ -27,24 +26,6 @@ struct Server {
     running: berth_server::Running,
     /// `127.0.0.1:<port>`: what image references and `login` use.
     host: String,
-}
-
-/// A server whose external URL is the address it really listens on, so that the token
-/// realm it advertises in `WWW-Authenticate` is reachable by the clients.
-async fn start_server(data: &Path, database_url: &str, s3_bucket: Option<(String, String)>) -> berth_server::Running {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut config = common::config(data, database_url);
-    config.listen = addr;
-    config.external_url = Some(format!("http://{addr}"));
-    if let Some((endpoint, bucket)) = s3_bucket {
-        config.storage_driver = StorageDriver::S3;
-        config.s3_endpoint = Some(endpoint);
-        config.s3_bucket = Some(bucket);
-        config.s3_access_key_id = Some("testing".into());
-        config.s3_secret_access_key = Some("testing".into());
-    }
-    berth_server::start(config, listener).await.expect("server starts")
 }
 
 fn s3_endpoint() -> Option<String> {
@@ -142,104 +123,6 @@ async fn get_manifest(server: &Server, name: &str, reference: &str) -> (u16, Vec
 // ---------------------------------------------------------------------------------------
 // Running client binaries
 
-/// Whether `binary` is installed; when the environment variable `require` is `1`, a missing
-/// one fails the test instead of skipping it.
-fn client_installed(binary: &str, require: &str) -> bool {
-    let found = std::process::Command::new(binary).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    if !found {
-        if std::env::var(require).as_deref() == Ok("1") {
-            panic!("{require}=1 but `{binary}` is not installed or does not run");
-        }
-        eprintln!("SKIPPED: `{binary}` is not installed (set {require}=1 to fail instead)");
-    }
-    found
-}
-
-const REQUIRE_CLIENTS: &str = "BERTH_TEST_REQUIRE_CLIENTS";
-const REQUIRE_PODMAN: &str = "BERTH_TEST_REQUIRE_PODMAN";
-
-/// An isolated client environment: HOME, auth file, policy, registries.conf and storage
-/// all under a temporary directory, so nothing global is read or written.
-struct Clients {
-    root: PathBuf,
-    authfile: PathBuf,
-    policy: PathBuf,
-}
-
-impl Clients {
-    fn new(root: &Path, registry_hosts: &[&str]) -> Clients {
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        std::fs::create_dir_all(root.join("run")).unwrap();
-        std::fs::create_dir_all(root.join("tmp")).unwrap();
-        let policy = root.join("policy.json");
-        std::fs::write(&policy, r#"{"default":[{"type":"insecureAcceptAnything"}]}"#).unwrap();
-        let mut registries = String::from("unqualified-search-registries = []\nshort-name-mode = \"disabled\"\n");
-        for host in registry_hosts {
-            registries.push_str(&format!("\n[[registry]]\nlocation = \"{host}\"\ninsecure = true\n"));
-        }
-        std::fs::write(root.join("registries.conf"), registries).unwrap();
-        std::fs::write(
-            root.join("storage.conf"),
-            format!(
-                "[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}\"\n",
-                root.join("storage").display(),
-                root.join("storage-run").display()
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            root.join("containers.conf"),
-            "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n[containers]\n",
-        )
-        .unwrap();
-        Clients { root: root.to_path_buf(), authfile: root.join("auth.json"), policy }
-    }
-
-    fn command(&self, program: &str) -> tokio::process::Command {
-        let mut command = tokio::process::Command::new(program);
-        command
-            .env("HOME", self.root.join("home"))
-            .env("XDG_RUNTIME_DIR", self.root.join("run"))
-            .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
-            .env("TMPDIR", self.root.join("tmp"))
-            .env("REGISTRY_AUTH_FILE", &self.authfile)
-            .env("CONTAINERS_REGISTRIES_CONF", self.root.join("registries.conf"))
-            .env("CONTAINERS_STORAGE_CONF", self.root.join("storage.conf"))
-            .env("CONTAINERS_CONF", self.root.join("containers.conf"))
-            .kill_on_drop(true);
-        command
-    }
-
-    /// `skopeo` with the policy in the tempdir and, first, the given global options.
-    async fn skopeo(&self, args: &[&str]) -> Output {
-        let policy = self.policy.to_str().unwrap().to_string();
-        let mut full: Vec<&str> = vec!["--policy", &policy];
-        full.extend_from_slice(args);
-        self.run("skopeo", &full).await
-    }
-
-    async fn run(&self, program: &str, args: &[&str]) -> Output {
-        let output = self.command(program).args(args).output().await.unwrap_or_else(|e| panic!("{program}: {e}"));
-        eprintln!(
-            "$ {program} {}\n  -> {}\n  stdout: {}\n  stderr: {}",
-            args.join(" "),
-            output.status,
-            truncate(&String::from_utf8_lossy(&output.stdout)),
-            truncate(&String::from_utf8_lossy(&output.stderr))
-        );
-        output
-    }
-}
-
-fn truncate(text: &str) -> String {
-    let text = text.trim();
-    if text.len() > 1500 {
-        format!("{}…", &text[..text.char_indices().nth(1500).map(|(i, _)| i).unwrap_or(text.len())])
-    } else {
-        text.to_string()
-    }
-}
-
 /// Byte equality, reported as digests and lengths rather than byte dumps.
 #[track_caller]
 fn same_bytes(actual: &[u8], expected: &[u8], context: &str) {
@@ -254,27 +137,7 @@ fn same_bytes(actual: &[u8], expected: &[u8], context: &str) {
     );
 }
 
-fn ok(output: &Output, what: &str) -> String {
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
 
-fn refused(output: &Output, what: &str) -> String {
-    assert!(
-        !output.status.success(),
-        "{what} should have been refused but succeeded:\nstdout: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stderr).to_lowercase()
-}
-
-const NO_TLS: &str = "--tls-verify=false";
 
 /// Checks that a layout a client pulled holds exactly the image we built: same manifest
 /// digest and bytes, same config, same layer bytes, and the layer unpacks to our files.

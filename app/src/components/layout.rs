@@ -1,9 +1,17 @@
-//! The frame of every page: top bar, left sidebar, content.
+//! The frame of every page: the top bar with the signed-in user, then the page (its own
+//! sidebar and content).
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::server_fns::auth::{current_user, SignOut};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let location = use_location();
+    // Refetched on every navigation, so signing in or out shows at once.
+    let user = Resource::new(move || location.pathname.get(), |_| current_user());
+    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -11,17 +19,24 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span>"Berth"</span>
             </a>
             <nav class="topbar-actions" aria-label="Account">
-                <a href="/users/sign_in">"Sign in"</a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(u)) => view! {
+                                {u.is_admin.then(|| view! { <a href="/admin/users">"Admin"</a> })}
+                                <a href="/dashboard">"Dashboard"</a>
+                                <a href="/-/user_settings/personal_access_tokens">"Access tokens"</a>
+                                <span class="whoami" data-testid="current-user" title=u.name.clone()>{u.username.clone()}</span>
+                                <ActionForm action=sign_out attr:class="inline">
+                                    <button type="submit" class="link-button">"Sign out"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            _ => view! { <a href="/users/sign_in">"Sign in"</a> }.into_any(),
+                        }
+                    })}
+                </Transition>
             </nav>
         </header>
-        <div class="frame">
-            <nav class="sidebar" aria-label="Main">
-                <ul>
-                    <li><a href="/">"Home"</a></li>
-                    <li><a href="/explore">"Explore"</a></li>
-                </ul>
-            </nav>
-            <main class="content" id="content">{children()}</main>
-        </div>
+        <div class="frame">{children()}</div>
     }
 }

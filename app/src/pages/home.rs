@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::sidebar::MainSidebar;
 use crate::server_fns::site::get_site_info;
 
 /// The registry clients whose commands the quick start can show.
@@ -40,6 +41,8 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <Title text="Berth"/>
+        <MainSidebar/>
+        <main class="content" id="content">
         <section class="hero">
             <h1>"Welcome to Berth"</h1>
             <p class="lead">
@@ -72,5 +75,6 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        </main>
     }
 }

@@ -1,2 +1,9 @@
+pub mod admin;
+pub mod dashboard;
+pub mod dispatch;
+pub mod groups;
 pub mod home;
 pub mod not_found;
+pub mod projects;
+pub mod user_settings;
+pub mod users;

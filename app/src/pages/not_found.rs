@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::sidebar::MainSidebar;
+
 /// The page for unknown and invisible URLs; answers with HTTP 404 on the server.
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -12,11 +14,14 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text="Not found · Berth"/>
+        <MainSidebar/>
+        <main class="content" id="content">
         <section class="empty-state">
             <h1>"404: Page not found"</h1>
             <p>"The page you were looking for does not exist, or you do not have access to it."</p>
             <p><a href="/">"Back to Berth"</a></p>
         </section>
+        </main>
     }
 }
 

@@ -1,7 +1,19 @@
-//! Server functions: thin entry points from the browser to the platform services.
-//! Their URL prefix is `/-/fn` so that `/api/v4/` stays GitLab's.
+//! Server functions: thin entry points from the browser to the platform services. Each one
+//! resolves the caller (`ctx::ctx`, which also applies the CSRF rule to POSTs) and checks
+//! permissions itself. Their URL prefix is `/-/fn` so that `/api/v4/` stays GitLab's.
 
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod ctx;
+pub mod dashboard;
+pub mod groups;
+pub mod members;
+pub mod projects;
+#[cfg(feature = "ssr")]
+pub mod queries;
 pub mod site;
+pub mod tokens;
 
 /// The URL prefix under which every server function is served.
 pub const SERVER_FN_PREFIX: &str = "/-/fn";

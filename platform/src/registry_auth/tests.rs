@@ -188,8 +188,12 @@ async fn grants_follow_the_permission_function_and_hide_private_projects() {
         assert_eq!(actions(&db, Some(&session(&w.alice)), "repository:acme/App:pull").await, none(), "{backend}");
         assert_eq!(actions(&db, Some(&session(&w.alice)), "repository:acme:pull").await, none(), "{backend}");
 
-        // Administrators pull anywhere, push only with a role.
-        assert_eq!(actions(&db, Some(&session(&w.root)), "repository:acme/app:pull,push,delete").await, list(&["pull"]), "{backend}");
+        // Administrators act as Owner everywhere.
+        assert_eq!(
+            actions(&db, Some(&session(&w.root)), "repository:acme/app:pull,push,delete").await,
+            list(&["pull", "push", "delete"]),
+            "{backend}"
+        );
 
         // Token scopes narrow.
         let pat = |user: &User, scopes: &[Scope]| {

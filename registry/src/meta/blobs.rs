@@ -2,26 +2,49 @@ use berth_db::now_millis;
 use berth_db::sqlx::{self, Row};
 
 use super::Meta;
-use crate::error::Result;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::storage::BlobStore;
 
 impl Meta {
     /// Records a stored blob and links it to repository `path` (created if needed).
+    ///
+    /// Returns `false` (and changes nothing) when the blob row had to be created and `store`
+    /// no longer holds the bytes: garbage collection removed them concurrently (see
+    /// [`crate::gc`] for the locking argument). The caller re-uploads.
     pub async fn link_blob(
         &self,
         path: &str,
         project_id: Option<i64>,
         digest: &str,
         size: i64,
-    ) -> Result<()> {
+        store: &dyn BlobStore,
+    ) -> Result<bool> {
         let mut w = self.begin_write().await?;
         let repo = Meta::ensure_repository(&mut w.tx, path, project_id).await?;
         let now = now_millis();
-        sqlx::query("INSERT INTO blobs (digest, size, media_type, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT (digest) DO NOTHING")
-            .bind(digest)
-            .bind(size)
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await?;
+        // DO UPDATE (not DO NOTHING) takes the row lock on PostgreSQL, so this waits for a GC
+        // worker holding the blob row; if the worker deleted it, the row is inserted afresh.
+        let created_at: i64 = sqlx::query(
+            "INSERT INTO blobs (digest, size, media_type, created_at) VALUES ($1, $2, NULL, $3) \
+             ON CONFLICT (digest) DO UPDATE SET size = blobs.size RETURNING created_at",
+        )
+        .bind(digest)
+        .bind(size)
+        .bind(now)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get("created_at")?;
+        if created_at == now {
+            // A (probably) new row: the bytes must be in storage before the row may commit.
+            let parsed: Digest = digest
+                .parse()
+                .map_err(|_| Error::internal(format!("invalid digest {digest}")))?;
+            if store.stat(&parsed).await?.is_none() {
+                tracing::info!(%digest, "blob bytes were garbage-collected during the upload");
+                return Ok(false);
+            }
+        }
         sqlx::query(
             "INSERT INTO repository_blobs (repository_id, blob_digest, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (repository_id, blob_digest) DO NOTHING",
@@ -31,7 +54,8 @@ impl Meta {
         .bind(now)
         .execute(&mut *w.tx)
         .await?;
-        w.commit().await
+        w.commit().await?;
+        Ok(true)
     }
 
     /// Size of a blob linked to the repository, or `None`.

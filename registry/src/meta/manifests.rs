@@ -1,5 +1,6 @@
 use berth_db::now_millis;
 use berth_db::sqlx::{self, Row};
+use berth_db::Backend;
 use serde_json::json;
 
 use super::Meta;
@@ -78,11 +79,18 @@ impl Meta {
         let mut w = self.begin_write().await?;
         let repo = Meta::ensure_repository(&mut w.tx, &m.repository, m.project_id).await?;
         let mut total = m.payload.len() as i64;
+        // On PostgreSQL the referenced blob and child manifest rows are share-locked until
+        // commit: a GC worker either deleted them first (the rows are gone: *_UNKNOWN) or
+        // finds them locked and skips them (see `crate::gc`). SQLite serialises writers.
+        let (share_blob, share) = match self.db.backend {
+            Backend::Postgres => (" FOR SHARE OF b", " FOR SHARE"),
+            Backend::Sqlite => ("", ""),
+        };
         for d in &m.blobs {
-            let row = sqlx::query(
+            let row = sqlx::query(&format!(
                 "SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.blob_digest \
-                 WHERE rb.repository_id = $1 AND rb.blob_digest = $2",
-            )
+                 WHERE rb.repository_id = $1 AND rb.blob_digest = $2{share_blob}"
+            ))
             .bind(repo)
             .bind(d)
             .fetch_optional(&mut *w.tx)
@@ -101,9 +109,9 @@ impl Meta {
         }
         let mut children = Vec::new();
         for d in &m.manifests {
-            let row = sqlx::query(
-                "SELECT id, total_size FROM manifests WHERE repository_id = $1 AND digest = $2",
-            )
+            let row = sqlx::query(&format!(
+                "SELECT id, total_size FROM manifests WHERE repository_id = $1 AND digest = $2{share}"
+            ))
             .bind(repo)
             .bind(d)
             .fetch_optional(&mut *w.tx)
@@ -126,7 +134,7 @@ impl Meta {
         sqlx::query(
             "INSERT INTO manifests (repository_id, digest, media_type, size, payload, config_digest, total_size, \
              subject_digest, artifact_type, pushed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (repository_id, digest) DO NOTHING",
+             ON CONFLICT (repository_id, digest) DO UPDATE SET pushed_at = manifests.pushed_at",
         )
         .bind(repo)
         .bind(&m.digest)
@@ -160,6 +168,10 @@ impl Meta {
                 .bind(child)
                 .execute(&mut *w.tx)
                 .await?;
+        }
+        if m.tag.is_none() {
+            // Untagged push: review it after the delay (it may stay unreferenced).
+            crate::gc::queue_manifest(&mut w.tx, id, repo, "untagged_push").await?;
         }
         if let Some(tag) = &m.tag {
             sqlx::query(

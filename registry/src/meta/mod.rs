@@ -39,6 +39,12 @@ impl WriteTx<'_> {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Rolls back now (before the writer lock is released), rather than on drop.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }
 
 impl Meta {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod oci_layout;
+pub mod registry_clients;
 
 use std::path::Path;
 

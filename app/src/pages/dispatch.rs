@@ -1,0 +1,45 @@
+//! Pages whose URL is a full path of any depth (`/<group>/<subgroup>/<project>/-/...`):
+//! the path is split here and handed to the page it names.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::pages::groups::members::MembersPage;
+use crate::pages::groups::show::GroupPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::projects::deploy_tokens::DeployTokensPage;
+use crate::pages::projects::show::ProjectPage;
+
+fn wildcard() -> impl Fn() -> String + Copy {
+    let params = use_params_map();
+    move || params.read().get("path").unwrap_or_default().trim_matches('/').to_string()
+}
+
+/// `/groups/<path>` and `/groups/<path>/-/group_members`.
+#[component]
+pub fn GroupRoutes() -> impl IntoView {
+    let path = wildcard();
+    move || {
+        let path = path();
+        match path.split_once("/-/") {
+            None if !path.is_empty() => view! { <GroupPage path/> }.into_any(),
+            Some((group, "group_members")) => view! { <MembersPage kind="group" path=group.to_string()/> }.into_any(),
+            _ => view! { <NotFound/> }.into_any(),
+        }
+    }
+}
+
+/// `/<project path>`, `/<project path>/-/project_members`, `/<project path>/-/settings/repository`.
+#[component]
+pub fn ProjectRoutes() -> impl IntoView {
+    let path = wildcard();
+    move || {
+        let path = path();
+        match path.split_once("/-/") {
+            None if path.contains('/') => view! { <ProjectPage path/> }.into_any(),
+            Some((project, "project_members")) => view! { <MembersPage kind="project" path=project.to_string()/> }.into_any(),
+            Some((project, "settings/repository")) => view! { <DeployTokensPage path=project.to_string()/> }.into_any(),
+            _ => view! { <NotFound/> }.into_any(),
+        }
+    }
+}

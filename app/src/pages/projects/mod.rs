@@ -1,0 +1,3 @@
+pub mod deploy_tokens;
+pub mod new;
+pub mod show;

@@ -1,0 +1,275 @@
+//! Garbage collection: an online collector driven by the metadata database, and an offline
+//! mark-and-sweep ([`offline`]) for the `berth gc` admin command.
+//!
+//! # What is garbage
+//!
+//! Blob bytes are content-addressed and shared: the `blobs` row is global, `repository_blobs`
+//! links make a blob visible in one repository, `manifest_blobs` rows are references.
+//!
+//! * A **blob** is garbage when no manifest in any repository references it
+//!   (`manifest_blobs`). Repository links do not keep a blob alive: a link only records that a
+//!   push uploaded or mounted it, and a push that never references it with a manifest within
+//!   the review delay leaves a dangling blob (GitLab behaves the same). Deleting a blob deletes
+//!   its links in every repository.
+//! * A **manifest** is garbage when it has no tag, no index refers to it
+//!   (`manifest_references`), and it has no `subject` that still exists in its repository (a
+//!   signature or SBOM lives as long as its subject).
+//!
+//! # Queues
+//!
+//! `gc_blob_review_queue` (key: digest) and `gc_manifest_review_queue` (key: manifest id) are
+//! filled by database triggers (migration `0006_gc.sql`) on every event that can leave
+//! something unreferenced: a `manifest_blobs` row deleted (manifest or repository deleted), a
+//! blob linked to or unlinked from a repository (upload, mount, blob DELETE), a tag deleted or
+//! switched to another manifest, an index's `manifest_references` row deleted, a manifest
+//! deleted (its referrers). An untagged manifest push is queued by
+//! [`crate::meta::Meta::put_manifest`]. Queuing is an upsert on the key: queuing an item that
+//! is already queued sets `queued_at` to now, i.e. postpones its review; it never duplicates.
+//! Queue rows cascade away with their blob or manifest row.
+//!
+//! An item is *due* when `queued_at <= now - review_delay` and `retry_after <= now`.
+//!
+//! # The worker ([`Collector::run`])
+//!
+//! Each item is reviewed in its own write transaction:
+//!
+//! 1. lock the queue row, re-checking that it is still due (PostgreSQL:
+//!    `FOR UPDATE SKIP LOCKED`, so another node's worker skips it and no item is processed
+//!    twice; SQLite: the transaction already holds the single writer lock);
+//! 2. lock the blob / manifest row (`FOR UPDATE SKIP LOCKED`; a row locked by a push in
+//!    progress means "busy": leave it queued for the next run);
+//! 3. re-check the references; if referenced, drop the queue row and commit;
+//! 4. delete the database rows (links, then the blob; or the manifest, whose cascades and
+//!    triggers queue its blobs, children and referrers);
+//! 5. blobs: delete the bytes from storage, **still holding the row lock**; on success commit;
+//!    on failure roll back (the rows stay) and record the error with exponential back-off
+//!    (`attempts`, `retry_after`, `last_error`) — the item is never counted as done.
+//!
+//! # Why a concurrent push cannot lose a blob
+//!
+//! Invariant: *a committed `blobs` row has its bytes in storage*, and a committed
+//! `manifest_blobs` row has a `blobs` row (foreign key).
+//!
+//! * Bytes are deleted only by step 5, i.e. while the deleting transaction holds the blob row
+//!   lock (PostgreSQL row lock; SQLite writer lock) and deletes the row in that transaction.
+//! * **Manifest PUT** reads each referenced blob row inside its write transaction with
+//!   `FOR SHARE` (PostgreSQL) — the same row the worker locks `FOR UPDATE`. Either
+//!   (a) the worker locked first: the PUT waits, then sees the row deleted and fails cleanly
+//!   with `MANIFEST_BLOB_UNKNOWN` (the client uploads the blob again); or (b) the PUT locked
+//!   first: the worker's `SKIP LOCKED` returns nothing and it skips the item; or (c) the PUT
+//!   committed before the worker locked: the worker's re-check (a new statement at READ
+//!   COMMITTED, after the lock) sees the new `manifest_blobs` row and drops the item. Child
+//!   manifests of an index are share-locked the same way (`MANIFEST_UNKNOWN`).
+//! * **Blob upload / mount** ([`crate::meta::Meta::link_blob`]) upserts the blob row with
+//!   `ON CONFLICT DO UPDATE`, which takes the row lock (waiting for a worker that holds it).
+//!   If the row already existed it is now locked and, by the invariant, its bytes exist. If
+//!   the row had to be created (possibly just after a worker deleted it — and perhaps the
+//!   bytes this upload had just moved into place), the bytes are checked with
+//!   `BlobStore::stat` before commit; if they are gone the upload fails with
+//!   `BLOB_UPLOAD_INVALID` (a mount falls back to an upload) and nothing is committed.
+//! * **Tag push of an existing manifest** upserts the manifest row with `DO UPDATE` (row
+//!   lock), so it waits for a worker deleting that manifest and then inserts it afresh.
+//! * On **SQLite** every write transaction (pushes and each worker item) starts by bumping
+//!   `registry_write_lock`, so they are totally ordered and cases (a)/(c) are the only ones.
+//!
+//! Known window: if the database commit fails *after* step 5 deleted the bytes (crash,
+//! connection loss), an unreferenced blob row without bytes remains; it stays queued and the
+//! next review deletes it (deleting missing bytes succeeds). Deadlocks PostgreSQL may detect
+//! between a worker and a concurrent manifest/repository delete abort one transaction; the
+//! worker's item is simply retried on the next run, before any bytes were deleted.
+//!
+//! The offline sweep ([`offline`]) assumes nothing pushes meanwhile (stop Berth or make it
+//! read-only): it also deletes stored bytes that no `blobs` row knows, which an upload in
+//! flight would have.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use berth_db::sqlx::{self, Any, Row, Transaction};
+use berth_db::{now_millis, Backend, Db};
+
+use crate::error::Result;
+use crate::meta::Meta;
+use crate::storage::BlobStore;
+
+mod online;
+pub mod offline;
+
+pub use online::{Collector, RunReport};
+
+/// Online collector settings.
+#[derive(Debug, Clone)]
+pub struct GcConfig {
+    /// How long a queued item waits before it is reviewed (default 24 h; zero allowed).
+    pub review_delay: Duration,
+    /// Items fetched per pass.
+    pub batch_size: i64,
+    /// First back-off after a failed storage deletion; doubled per further failure.
+    pub retry_base: Duration,
+    /// Largest back-off.
+    pub retry_max: Duration,
+    /// A run stops after this many passes even if the last one made progress (pushes keep
+    /// queuing fresh uploads); the next run continues.
+    pub max_passes: u32,
+}
+
+impl Default for GcConfig {
+    fn default() -> Self {
+        GcConfig {
+            review_delay: Duration::from_secs(24 * 3600),
+            batch_size: 500,
+            retry_base: Duration::from_secs(60),
+            retry_max: Duration::from_secs(24 * 3600),
+            max_passes: 10_000,
+        }
+    }
+}
+
+impl GcConfig {
+    pub fn with_review_delay(review_delay: Duration) -> GcConfig {
+        GcConfig {
+            review_delay,
+            ..GcConfig::default()
+        }
+    }
+
+    /// Back-off before attempt `attempts + 1`, after `attempts` failures (≥ 1).
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let exp = (attempts.max(1) - 1).min(30) as u32;
+        self.retry_base
+            .checked_mul(1u32 << exp)
+            .unwrap_or(self.retry_max)
+            .min(self.retry_max)
+    }
+}
+
+/// Queue sizes and totals for the admin page and metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GcStatus {
+    /// Review delay of the most recent worker run (or the default).
+    pub review_delay_ms: i64,
+    pub blob_queue: i64,
+    pub manifest_queue: i64,
+    pub blobs_due: i64,
+    pub manifests_due: i64,
+    /// Queued items whose storage deletion failed at least once.
+    pub failing_items: i64,
+    pub blobs_deleted: i64,
+    pub manifests_deleted: i64,
+    pub bytes_freed: i64,
+    pub storage_failures: i64,
+    pub last_run: Option<LastRun>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LastRun {
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub blobs_deleted: i64,
+    pub manifests_deleted: i64,
+    pub bytes_freed: i64,
+}
+
+/// Queue sizes, items due now, totals since the database was created, and the last run.
+pub async fn status(db: &Db) -> Result<GcStatus> {
+    let state = sqlx::query(
+        "SELECT review_delay_ms, blobs_deleted, manifests_deleted, bytes_freed, storage_failures, \
+         last_run_started_at, last_run_finished_at, last_run_blobs, last_run_manifests, last_run_bytes \
+         FROM gc_state WHERE id = 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let delay: i64 = state.try_get("review_delay_ms")?;
+    let now = now_millis();
+    let cutoff = now - delay;
+    let count = |table: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            let r = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n, \
+                 COALESCE(SUM(CASE WHEN queued_at <= $1 AND retry_after <= $2 THEN 1 ELSE 0 END), 0) AS due, \
+                 COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS failing FROM {table}"
+            ))
+            .bind(cutoff)
+            .bind(now)
+            .fetch_one(&pool)
+            .await?;
+            Ok::<_, crate::Error>((
+                r.try_get::<i64, _>("n")?,
+                r.try_get::<i64, _>("due")?,
+                r.try_get::<i64, _>("failing")?,
+            ))
+        }
+    };
+    let (blob_queue, blobs_due, bf) = count("gc_blob_review_queue").await?;
+    let (manifest_queue, manifests_due, mf) = count("gc_manifest_review_queue").await?;
+    let started: Option<i64> = state.try_get("last_run_started_at")?;
+    Ok(GcStatus {
+        review_delay_ms: delay,
+        blob_queue,
+        manifest_queue,
+        blobs_due,
+        manifests_due,
+        failing_items: bf + mf,
+        blobs_deleted: state.try_get("blobs_deleted")?,
+        manifests_deleted: state.try_get("manifests_deleted")?,
+        bytes_freed: state.try_get("bytes_freed")?,
+        storage_failures: state.try_get("storage_failures")?,
+        last_run: match started {
+            Some(started_at) => Some(LastRun {
+                started_at,
+                finished_at: state.try_get("last_run_finished_at")?,
+                blobs_deleted: state.try_get("last_run_blobs")?,
+                manifests_deleted: state.try_get("last_run_manifests")?,
+                bytes_freed: state.try_get("last_run_bytes")?,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// Queues (or postpones) the review of a manifest, inside the caller's transaction.
+pub(crate) async fn queue_manifest(
+    tx: &mut Transaction<'static, Any>,
+    manifest_id: i64,
+    repository_id: i64,
+    event: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO gc_manifest_review_queue (manifest_id, repository_id, queued_at, event) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (manifest_id) DO UPDATE SET queued_at = excluded.queued_at, event = excluded.event",
+    )
+    .bind(manifest_id)
+    .bind(repository_id)
+    .bind(now_millis())
+    .bind(event)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Row-lock suffix for a backend: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite
+/// (whose write transaction already excludes every other writer).
+pub(crate) fn skip_locked(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    }
+}
+
+impl crate::Registry {
+    /// An online collector sharing this registry's metadata access (and, on SQLite, its
+    /// writer lock) and blob store.
+    pub fn collector(&self, config: GcConfig) -> Collector {
+        Collector::new(
+            self.engine.meta().clone(),
+            self.engine.store().clone(),
+            config,
+        )
+    }
+}
+
+/// A collector over a database and store without a [`crate::Registry`] (admin tools).
+pub fn collector(db: Db, store: Arc<dyn BlobStore>, config: GcConfig) -> Collector {
+    Collector::new(Meta::new(db), store, config)
+}

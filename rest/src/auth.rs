@@ -1,0 +1,208 @@
+//! Who is calling: `PRIVATE-TOKEN`, `Authorization: Bearer` (personal access tokens; a
+//! bearer job token works too) or `JOB-TOKEN`. Personal access tokens need `read_api` or
+//! `api` for reads and `api` for writes; what the caller may do to a project or group is
+//! then the permission function's decision (`permissions::can`).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::Method;
+use berth_db::now_millis;
+use berth_platform::accounts::User;
+use berth_platform::members::effective_group_role;
+use berth_platform::model::{RegistryAccessLevel, Scope};
+use berth_platform::namespaces::Namespace;
+use berth_platform::permissions::{can, Action, Actor, ProjectAccess};
+use berth_platform::projects::{project_access, Project};
+use berth_platform::registry_auth::{actor_for, Credential};
+use berth_platform::repo;
+use berth_platform::secrets::hash_secret;
+
+use crate::error::{ApiError, ApiResult};
+use crate::RestState;
+
+/// The authenticated caller (`credential: None` = anonymous).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub credential: Option<Credential>,
+}
+
+impl FromRequestParts<RestState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &RestState) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|s| !s.is_empty());
+        let credential = if let Some(secret) = header("private-token") {
+            Some(personal_access_token(state, secret).await?)
+        } else if let Some(secret) = header("job-token") {
+            Some(job_token(state, secret).await?)
+        } else if let Some(value) = header("authorization") {
+            let secret = value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+                .map(str::trim)
+                .ok_or_else(ApiError::unauthorized)?;
+            match personal_access_token(state, secret).await {
+                Ok(c) => Some(c),
+                Err(_) => Some(job_token(state, secret).await?),
+            }
+        } else {
+            None
+        };
+        if let Some(Credential::PersonalAccessToken { token, .. }) = &credential {
+            let read = matches!(parts.method, Method::GET | Method::HEAD);
+            let ok = token.scopes.contains(Scope::Api) || (read && token.scopes.contains(Scope::ReadApi));
+            if !ok {
+                return Err(ApiError::insufficient_scope(if read { "api read_api" } else { "api" }));
+            }
+        }
+        Ok(Caller { credential })
+    }
+}
+
+async fn personal_access_token(state: &RestState, secret: &str) -> ApiResult<Credential> {
+    let now = now_millis();
+    let token = repo::tokens::pat_by_hash(&state.db, &hash_secret(secret)).await?.ok_or_else(ApiError::unauthorized)?;
+    if token.revoked || token.expires_at.is_some_and(|t| t <= now) {
+        return Err(ApiError::unauthorized());
+    }
+    let user = repo::users::by_id(&state.db, token.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if user.is_blocked {
+        return Err(ApiError::unauthorized());
+    }
+    repo::tokens::touch_pat(&state.db, token.id, now).await?;
+    Ok(Credential::PersonalAccessToken { user, token })
+}
+
+async fn job_token(state: &RestState, secret: &str) -> ApiResult<Credential> {
+    let token = repo::tokens::job_token_by_hash(&state.db, &hash_secret(secret)).await?.ok_or_else(ApiError::unauthorized)?;
+    if token.expires_at <= now_millis() {
+        return Err(ApiError::unauthorized());
+    }
+    let user = repo::users::by_id(&state.db, token.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if user.is_blocked {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(Credential::JobToken { user, token })
+}
+
+impl Caller {
+    pub fn is_anonymous(&self) -> bool {
+        self.credential.is_none()
+    }
+
+    /// The user acting through a personal access token (job tokens act on their project only).
+    pub fn user(&self) -> Option<&User> {
+        match &self.credential {
+            Some(Credential::PersonalAccessToken { user, .. }) | Some(Credential::Password { user }) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// A signed-in user, or 401 (anonymous) / 403 (a job token).
+    pub fn require_user(&self) -> ApiResult<&User> {
+        match (&self.credential, self.user()) {
+            (None, _) => Err(ApiError::unauthorized()),
+            (_, None) => Err(ApiError::forbidden()),
+            (_, Some(u)) => Ok(u),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user().is_some_and(|u| u.is_admin)
+    }
+
+    pub fn require_admin(&self) -> ApiResult<&User> {
+        let user = self.require_user()?;
+        if !user.is_admin {
+            return Err(ApiError::forbidden());
+        }
+        Ok(user)
+    }
+
+    /// 401 for an anonymous caller, 403 otherwise: what a refused action answers once the
+    /// object is visible.
+    pub fn refused(&self) -> ApiError {
+        if self.is_anonymous() {
+            ApiError::unauthorized()
+        } else {
+            ApiError::forbidden()
+        }
+    }
+
+    /// The permission function's view of this caller on a group: the group's visibility
+    /// with the caller's (inherited) group role. Management actions then need the same roles
+    /// as on a project.
+    pub async fn group_actor(&self, state: &RestState, group: &Namespace) -> ApiResult<Actor> {
+        Ok(match &self.credential {
+            None => Actor::Anonymous,
+            Some(Credential::PersonalAccessToken { user, token }) => Actor::User {
+                admin: user.is_admin,
+                role: effective_group_role(&state.db, group.id, user.id).await?,
+                scopes: Some(token.scopes),
+            },
+            Some(Credential::Password { user }) => {
+                Actor::User { admin: user.is_admin, role: effective_group_role(&state.db, group.id, user.id).await?, scopes: None }
+            }
+            Some(Credential::JobToken { .. }) => Actor::JobToken { role: None, bound_to_project: false },
+            Some(Credential::DeployToken { token }) => Actor::DeployToken { scopes: token.scopes, covers_project: false },
+        })
+    }
+}
+
+/// A project the caller can see, with the caller's actor on it.
+pub struct ProjectCtx {
+    pub project: Project,
+    pub actor: Actor,
+    pub access: ProjectAccess,
+}
+
+impl ProjectCtx {
+    pub async fn load(state: &RestState, caller: &Caller, id: &str) -> ApiResult<ProjectCtx> {
+        let project = crate::resolve::project(state, id).await?.ok_or_else(|| ApiError::not_found("Project"))?;
+        let actor = actor_for(&state.db, caller.credential.as_ref(), &project).await?;
+        let access = project_access(&project);
+        if !can(&actor, Action::ReadProject, &access) && !can(&actor, Action::ReadRegistry, &access) {
+            return Err(ApiError::not_found("Project"));
+        }
+        Ok(ProjectCtx { project, actor, access })
+    }
+
+    pub fn can(&self, action: Action) -> bool {
+        can(&self.actor, action, &self.access)
+    }
+
+    pub fn require(&self, caller: &Caller, action: Action) -> ApiResult<()> {
+        if self.can(action) {
+            Ok(())
+        } else {
+            Err(caller.refused())
+        }
+    }
+}
+
+/// A group the caller can see, with the caller's actor on it.
+pub struct GroupCtx {
+    pub group: Namespace,
+    pub actor: Actor,
+    pub access: ProjectAccess,
+}
+
+impl GroupCtx {
+    pub async fn load(state: &RestState, caller: &Caller, id: &str) -> ApiResult<GroupCtx> {
+        let group = crate::resolve::group(state, id).await?.ok_or_else(|| ApiError::not_found("Group"))?;
+        let actor = caller.group_actor(state, &group).await?;
+        let access = ProjectAccess { visibility: group.visibility, registry_access: RegistryAccessLevel::Enabled };
+        if !can(&actor, Action::ReadProject, &access) {
+            return Err(ApiError::not_found("Group"));
+        }
+        Ok(GroupCtx { group, actor, access })
+    }
+
+    pub fn require(&self, caller: &Caller, action: Action) -> ApiResult<()> {
+        if can(&self.actor, action, &self.access) {
+            Ok(())
+        } else {
+            Err(caller.refused())
+        }
+    }
+}
