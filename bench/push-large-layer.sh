@@ -23,6 +23,7 @@ BIN=${1:-target/release/berth}
 SIZE_MIB=${BERTH_BENCH_SIZE_MIB:-1024}
 CHUNK_MIB=${BERTH_BENCH_CHUNK_MIB:-64}
 PASSWORD="bench-root-password-$$"
+ROOT_TOKEN="glpat-bench-root-token-$$-$RANDOM"
 REPO="bench/big"
 
 if [ ! -x "$BIN" ]; then
@@ -69,6 +70,7 @@ BERTH_LISTEN="127.0.0.1:$PORT" \
 BERTH_EXTERNAL_URL="$BASE" \
 BERTH_DATA_DIR="$WORK/data" \
 BERTH_INITIAL_ROOT_PASSWORD="$PASSWORD" \
+BERTH_INITIAL_ROOT_TOKEN="$ROOT_TOKEN" \
 BERTH_REGISTRY_TOKEN_LIFETIME_SECS=3600 \
 BERTH_LOG_FORMAT=text \
 RUST_LOG=${RUST_LOG:-warn} \
@@ -85,6 +87,11 @@ curl -fs -o /dev/null "$BASE/-/ready" || { echo "server not ready after 30 s" >&
 sleep 0.5
 IDLE_RSS=$(status_kib "$SERVER_PID" VmRSS)
 echo "server pid $SERVER_PID, idle VmRSS $(mib "$IDLE_RSS") MiB"
+
+# Pushes need an existing project: group `bench`, project `big` (REST API, root token).
+group_id=$(curl -fsS -H "PRIVATE-TOKEN: $ROOT_TOKEN" -d name=bench -d path=bench "$BASE/api/v4/groups" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+curl -fsS -o /dev/null -H "PRIVATE-TOKEN: $ROOT_TOKEN" -d name=big -d path=big -d "namespace_id=$group_id" "$BASE/api/v4/projects"
 
 token() {
   curl -fsS -u "root:$PASSWORD" "$BASE/jwt/auth?service=container_registry&scope=repository:$REPO:pull,push" |
