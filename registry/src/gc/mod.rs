@@ -31,7 +31,9 @@
 //!
 //! # The worker ([`Collector::run`])
 //!
-//! Each item is reviewed in its own write transaction:
+//! Each item is reviewed inside a write transaction, in a savepoint of its own (on SQLite up
+//! to 200 blob items / 50 ms share one transaction to save WAL commits; on PostgreSQL one item
+//! per transaction):
 //!
 //! 1. lock the queue row, re-checking that it is still due (PostgreSQL:
 //!    `FOR UPDATE SKIP LOCKED`, so another node's worker skips it and no item is processed
@@ -41,9 +43,15 @@
 //! 3. re-check the references; if referenced, drop the queue row and commit;
 //! 4. delete the database rows (links, then the blob; or the manifest, whose cascades and
 //!    triggers queue its blobs, children and referrers);
-//! 5. blobs: delete the bytes from storage, **still holding the row lock**; on success commit;
-//!    on failure roll back (the rows stay) and record the error with exponential back-off
+//! 5. blobs: delete the bytes from storage, **still holding the row lock**; on success the
+//!    savepoint is released and the transaction commits; on failure the item is rolled back
+//!    to its savepoint (the rows stay) and the error is recorded with exponential back-off
 //!    (`attempts`, `retry_after`, `last_error`) — the item is never counted as done.
+//!
+//! A run repeats passes (manifests first, since deleting one queues its blobs) until a pass
+//! changes nothing or `max_passes` is reached. With a review delay of 0 every fresh upload is
+//! due at once, before its manifest arrives: a push then fails with `MANIFEST_BLOB_UNKNOWN`
+//! and the client uploads again — correct, but only sensible for tests.
 //!
 //! # Why a concurrent push cannot lose a blob
 //!
@@ -73,8 +81,9 @@
 //!   `registry_write_lock`, so they are totally ordered and cases (a)/(c) are the only ones.
 //!
 //! Known window: if the database commit fails *after* step 5 deleted the bytes (crash,
-//! connection loss), an unreferenced blob row without bytes remains; it stays queued and the
-//! next review deletes it (deleting missing bytes succeeds). Deadlocks PostgreSQL may detect
+//! connection loss), unreferenced blob rows without bytes remain (up to one batch); they stay
+//! queued and the next review deletes them (deleting missing bytes succeeds) — a push that
+//! references one in between would get a manifest whose blob cannot be read. Deadlocks PostgreSQL may detect
 //! between a worker and a concurrent manifest/repository delete abort one transaction; the
 //! worker's item is simply retried on the next run, before any bytes were deleted.
 //!
