@@ -24,7 +24,9 @@ pub fn build(state: AppState) -> Router {
     let site = SiteContext { registry_host: state.config.registry_host() };
     let server = ServerContext {
         db: state.db.clone(),
-        throttle: std::sync::Arc::new(berth_platform::registry_auth::LoginThrottle::default()),
+        // One throttle for web sign-in and registry logins, so guesses cannot alternate
+        // between the two to double their budget.
+        throttle: state.login_throttle.clone(),
         external_url: state.config.external_url(),
     };
     let context = move || {
