@@ -4,9 +4,11 @@
 //! Layout: `model` (roles, visibility, scopes), `paths` (name rules), `permissions` (the one
 //! pure permission function), `secrets` (token secrets), `repo` (all SQL), the services
 //! (`accounts`, `users`, `namespaces`, `projects`, `members`, `tokens`) and `registry_auth`
-//! (credentials and registry grants for the token service).
+//! (credentials and registry grants for the token service), `container_registry` (what the UI
+//! and the REST API do with image repositories: listing, deletion, tag rules).
 
 pub mod accounts;
+pub mod container_registry;
 pub mod error;
 pub mod members;
 pub mod model;

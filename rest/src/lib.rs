@@ -2,7 +2,7 @@
 //! GitLab clients work: the container registry endpoints, and the projects, groups, members,
 //! users and tokens needed to set a scenario up. Handlers are thin: they authenticate
 //! ([`auth::Caller`]), ask `berth_platform::permissions::can`, and call the platform and
-//! registry services. Background work: [`deletion::run_pending_deletions`].
+//! registry services.
 //!
 //! ```ignore
 //! let rest = berth_rest::RestState::new(db, registry, "https://berth.example", "berth.example");
@@ -15,7 +15,6 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 
 pub mod auth;
-pub mod deletion;
 pub mod error;
 mod members;
 pub mod openapi;
@@ -26,7 +25,6 @@ mod projects;
 mod queries;
 pub mod registry_api;
 mod resolve;
-pub mod tag_rules;
 pub mod time;
 mod users;
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
-use crate::tag_rules::compile_whole;
+use berth_platform::container_registry::tag_rules::compile_whole;
 use crate::time::rfc3339;
 
 pub const CADENCES: [(&str, i64); 5] =

@@ -18,7 +18,8 @@ use crate::auth::{Caller, GroupCtx, ProjectCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{page_url, paginated, PageRequest, MAX_PER_PAGE};
 use crate::params::Params;
-use crate::tag_rules::{compile_whole, tag_time, TagSelection};
+use berth_platform::container_registry::deletion;
+use berth_platform::container_registry::tag_rules::{compile_whole, tag_time, TagSelection};
 use crate::time::{parse_duration, rfc3339};
 use crate::RestState;
 
@@ -259,10 +260,10 @@ pub async fn delete_repository(
 ) -> ApiResult<Response> {
     let (ctx, row) = project_repository(&state, &caller, &id, &repository_id).await?;
     ctx.require(&caller, Action::DeleteRepository)?;
-    crate::deletion::schedule(&state.db, row.id).await?;
+    deletion::schedule(&state.db, row.id).await?;
     let nudge = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = crate::deletion::run_pending_deletions(&nudge).await {
+        if let Err(e) = deletion::run_pending_deletions(&nudge.db, &nudge.registry).await {
             tracing::warn!(error = %e, "repository deletion run failed; the job loop retries");
         }
     });
@@ -422,7 +423,7 @@ pub async fn bulk_delete_tags(
     let worker = state.clone();
     let path = row.path.clone();
     tokio::spawn(async move {
-        match crate::deletion::bulk_delete(&worker, &path, &selection).await {
+        match deletion::bulk_delete(&worker.registry, &path, &selection).await {
             Ok(n) => tracing::info!(repository = %path, deleted = n, "bulk tag delete finished"),
             Err(e) => tracing::warn!(repository = %path, error = %e, "bulk tag delete failed"),
         }

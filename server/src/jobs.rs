@@ -45,12 +45,11 @@ pub fn spawn(state: &AppState) -> Jobs {
 const REPOSITORY_DELETION_INTERVAL: Duration = Duration::from_secs(60);
 
 async fn repository_deletion_worker(state: AppState) {
-    let rest = crate::router::rest_state(&state);
     let mut tick = tokio::time::interval(REPOSITORY_DELETION_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match berth_rest::deletion::run_pending_deletions(&rest).await {
+        match berth_platform::container_registry::deletion::run_pending_deletions(&state.db, &state.registry).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "deleted scheduled repositories"),
             Err(e) => tracing::warn!(error = %e, "repository deletion run failed; will retry"),

@@ -1,6 +1,6 @@
-//! Background deletion: whole repositories (scheduled by `DELETE .../repositories/:id`,
-//! worked off by [`run_pending_deletions`], which the server's job loop calls) and bulk tag
-//! deletes (spawned by the bulk endpoint).
+//! Background deletion: whole repositories (scheduled from the UI or by
+//! `DELETE .../repositories/:id`, worked off by [`run_pending_deletions`], which the server's
+//! job loop calls) and bulk tag deletes.
 //!
 //! A repository deletion takes one due `delete_scheduled` row at a time (row lock skipped by
 //! other nodes on PostgreSQL; SQLite's single writer serialises), marks it
@@ -12,8 +12,9 @@
 use berth_db::sqlx::{self, Row};
 use berth_db::{now_millis, Backend, Db};
 
-use crate::tag_rules::TagSelection;
-use crate::RestState;
+use berth_registry::Registry;
+
+use super::tag_rules::TagSelection;
 
 pub const MAX_DELETE_FAILURES: i64 = 10;
 pub const STALE_ONGOING_MS: i64 = 30 * 60 * 1000;
@@ -39,8 +40,7 @@ pub fn retry_delay_ms(failures: i64) -> i64 {
 }
 
 /// Works off every due repository deletion; returns how many repositories were deleted.
-pub async fn run_pending_deletions(state: &RestState) -> Result<usize> {
-    let db = &state.db;
+pub async fn run_pending_deletions(db: &Db, registry: &Registry) -> Result<usize> {
     let now = now_millis();
     sqlx::query(
         "UPDATE repositories SET status = 'delete_scheduled', delete_next_attempt_at = $1 \
@@ -52,7 +52,7 @@ pub async fn run_pending_deletions(state: &RestState) -> Result<usize> {
     .await?;
     let mut deleted = 0;
     while let Some((id, path, failures)) = claim(db).await? {
-        match delete_contents(state, id, &path).await {
+        match delete_contents(db, registry, id, &path).await {
             Ok(()) => {
                 sqlx::query("DELETE FROM repositories WHERE id = $1 AND status = 'delete_ongoing'").bind(id).execute(&db.pool).await?;
                 tracing::info!(repository = %path, "repository deleted");
@@ -110,15 +110,15 @@ pub async fn record_failure(db: &Db, id: i64, failures_before: i64, error: &str)
 }
 
 /// Deletes every manifest of the repository (their tags go with them), index manifests first.
-async fn delete_contents(state: &RestState, id: i64, path: &str) -> Result<()> {
+async fn delete_contents(db: &Db, registry: &Registry, id: i64, path: &str) -> Result<()> {
     let rows = sqlx::query(
         "SELECT m.digest FROM manifests m WHERE m.repository_id = $1 \
          ORDER BY (SELECT COUNT(*) FROM manifest_references r WHERE r.parent_id = m.id) DESC, m.id",
     )
     .bind(id)
-    .fetch_all(&state.db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    let service = state.registry.service();
+    let service = registry.service();
     for row in rows {
         let digest: String = row.get("digest");
         service.delete_manifest(path, &digest).await?;
@@ -127,8 +127,8 @@ async fn delete_contents(state: &RestState, id: i64, path: &str) -> Result<()> {
 }
 
 /// Deletes the tags `selection` picks in one repository; returns how many went.
-pub async fn bulk_delete(state: &RestState, path: &str, selection: &TagSelection) -> Result<usize> {
-    let service = state.registry.service();
+pub async fn bulk_delete(registry: &Registry, path: &str, selection: &TagSelection) -> Result<usize> {
+    let service = registry.service();
     let tags = service.tags(path).await?;
     let mut n = 0;
     for tag in selection.select(&tags, now_millis()) {

@@ -1,0 +1,7 @@
+//! The container registry as projects see it: repositories and tags listed for people
+//! (search, sort, keyset pages), deletion of tags and whole repositories, and the tag rules
+//! shared by bulk deletes and cleanup policies. Calls the registry engine's service for every
+//! write so that its locking and garbage-collection bookkeeping apply.
+
+pub mod deletion;
+pub mod tag_rules;
