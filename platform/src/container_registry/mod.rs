@@ -4,4 +4,5 @@
 //! write so that its locking and garbage-collection bookkeeping apply.
 
 pub mod deletion;
+pub mod listing;
 pub mod tag_rules;
