@@ -8,6 +8,9 @@ source scripts/services.sh
 data=$(mktemp -d /tmp/berth-e2e.XXXXXX)
 port=$(free_port)
 export BERTH_INITIAL_ROOT_PASSWORD="e2e-root-password"
+# The registry tests set up projects through the REST API and push with skopeo as root.
+export BERTH_INITIAL_ROOT_TOKEN="glpat-e2e-root-token-$(date +%s)-$$"
+export BERTH_E2E_ROOT_TOKEN="$BERTH_INITIAL_ROOT_TOKEN"
 "$berth" serve --listen "127.0.0.1:$port" --data-dir "$data" >"$data/berth.log" 2>&1 &
 berth_pid=$!
 cleanup() { kill "$berth_pid" 2>/dev/null || true; wait "$berth_pid" 2>/dev/null || true; rm -rf "$data" "$SERVICES_DIR"; }

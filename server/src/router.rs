@@ -27,6 +27,7 @@ pub fn build(state: AppState) -> Router {
         // One throttle for web sign-in and registry logins, so guesses cannot alternate
         // between the two to double their budget.
         throttle: state.login_throttle.clone(),
+        registry: state.registry.clone(),
         external_url: state.config.external_url(),
     };
     let context = move || {

@@ -1,3 +1,4 @@
 pub mod feedback;
 pub mod layout;
+pub mod registry;
 pub mod sidebar;

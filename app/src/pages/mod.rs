@@ -5,5 +5,6 @@ pub mod groups;
 pub mod home;
 pub mod not_found;
 pub mod projects;
+pub mod registry;
 pub mod user_settings;
 pub mod users;

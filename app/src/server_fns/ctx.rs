@@ -28,6 +28,8 @@ pub const SESSION_COOKIE: &str = "berth_session";
 pub struct ServerContext {
     pub db: Db,
     pub throttle: Arc<LoginThrottle>,
+    /// The registry engine, for deleting tags and repositories through its service.
+    pub registry: berth_registry::Registry,
     /// `scheme://host[:port]`, no trailing slash.
     pub external_url: String,
 }

@@ -12,6 +12,7 @@ pub mod members;
 pub mod projects;
 #[cfg(feature = "ssr")]
 pub mod queries;
+pub mod registry;
 pub mod site;
 pub mod tokens;
 

@@ -4,5 +4,6 @@
 //! write so that its locking and garbage-collection bookkeeping apply.
 
 pub mod deletion;
+pub mod group_projects;
 pub mod listing;
 pub mod tag_rules;

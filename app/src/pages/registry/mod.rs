@@ -1,0 +1,4 @@
+pub mod group;
+pub mod project;
+pub mod repository_rows;
+pub mod tags;

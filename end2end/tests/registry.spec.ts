@@ -1,0 +1,207 @@
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { api, HOST, inspect, layout, push, retag } from './registry_fixture';
+
+// The Container Registry pages as people use them: images pushed with skopeo, then listed,
+// searched, sorted, paged (with the state in shareable URLs), inspected and deleted.
+const ROOT_PASSWORD = 'e2e-root-password';
+const id = Date.now().toString(36);
+const group = `reg-${id}`;
+const project = `${group}/shop`;
+const secret = `${group}/vault`;
+const web = `${project}/web`;
+let webRepoId = 0;
+
+async function goto(page: Page, url: string) {
+  const response = await page.goto(url);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  return response;
+}
+
+async function shot(page: Page, testInfo: TestInfo, name: string) {
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+}
+
+async function signIn(page: Page, username: string, password: string) {
+  await goto(page, '/users/sign_in');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+const tagNames = (page: Page) => page.getByTestId('tag-name').allTextContents();
+const repoPaths = (page: Page) => page.getByTestId('repository-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  const g = await api('POST', '/groups', { name: group, path: group, visibility: 'public' });
+  await api('POST', '/projects', { name: 'shop', path: 'shop', namespace_id: g.id, visibility: 'public' });
+  await api('POST', '/projects', { name: 'vault', path: 'vault', namespace_id: g.id, visibility: 'private' });
+  push(layout('web one'), web, 'v1.0');
+  push(layout('web two, a little bigger'), web, 'v2.0');
+  push(layout('web two, a little bigger'), web, 'latest');
+  push(layout('api'), `${project}/api`, '1');
+  push(layout('multi', ['amd64', 'arm64']), `${project}/multi`, '1.0');
+  push(layout('secret'), `${secret}/img`, '1');
+  // 22 more tags on web (26 in all): two pages of 20.
+  await retag(web, 'v1.0', Array.from({ length: 22 }, (_, i) => `t${String(i).padStart(2, '0')}`));
+  const repos = await api('GET', `/projects/${encodeURIComponent(project)}/registry/repositories`);
+  webRepoId = repos.find((r: { path: string }) => r.path === web).id;
+});
+
+test('project registry: list, search, sort, shareable URL, CLI commands', async ({ page, context }, testInfo) => {
+  await signIn(page, 'root', ROOT_PASSWORD);
+  await goto(page, `/${project}/container_registry`);
+  await expect(page.getByTestId('image-count')).toHaveText('3 image repositories');
+  await expect(page.getByTestId('repository-row')).toHaveCount(3);
+  await expect(page.getByTestId('storage-chart')).toBeVisible();
+  await page.getByText('CLI commands').click();
+  await expect(page.getByTestId('cli-login')).toHaveValue(`docker login ${HOST}`);
+  await expect(page.getByTestId('cli-push')).toHaveValue(`docker push ${HOST}/${project}`);
+  await shot(page, testInfo, 'project-registry');
+  await page.getByText('CLI commands').click();
+
+  await page.getByTestId('list-search').fill('mult');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/search%5B%5D=mult|search\[\]=mult/);
+  await expect(page.getByTestId('repository-row')).toHaveCount(1);
+  expect(await repoPaths(page)).toEqual([`${project}/multi`]);
+
+  await page.getByTestId('list-search').fill('');
+  await page.getByTestId('list-order').selectOption('NAME');
+  await page.getByTestId('list-sort').selectOption('asc');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/orderBy=NAME/);
+  await expect.poll(() => repoPaths(page)).toEqual([`${project}/api`, `${project}/multi`, web]);
+  await page.getByTestId('list-sort').selectOption('desc');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/sort=desc/);
+  await expect.poll(() => repoPaths(page)).toEqual([web, `${project}/multi`, `${project}/api`]);
+
+  // The copied link shows the same view in a new page; the back button restores the last one.
+  const shared = page.url();
+  const other = await context.newPage();
+  await goto(other, shared);
+  expect(await repoPaths(other)).toEqual([web, `${project}/multi`, `${project}/api`]);
+  await other.close();
+  await page.goBack();
+  await expect.poll(() => repoPaths(page)).toEqual([`${project}/api`, `${project}/multi`, web]);
+
+  await goto(page, `/groups/${group}/-/container_registries`);
+  await expect(page.getByTestId('repository-row')).toHaveCount(4);
+  await shot(page, testInfo, 'group-registry');
+});
+
+test('tag details: paging by keyset, search, sort, sizes and digests match skopeo', async ({ page, context }, testInfo) => {
+  await goto(page, `/${project}/container_registry/${webRepoId}`);
+  await expect(page.getByTestId('tag-count')).toHaveText('25 tags');
+  await expect(page.getByTestId('tag-row')).toHaveCount(20);
+  await expect(page.getByTestId('size-chart')).toBeVisible();
+  await shot(page, testInfo, 'tag-details');
+
+  await page.getByTestId('list-order').selectOption('NAME');
+  await page.getByTestId('list-sort').selectOption('asc');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/orderBy=NAME/);
+  const all = ['latest', ...Array.from({ length: 22 }, (_, i) => `t${String(i).padStart(2, '0')}`), 'v1.0', 'v2.0'];
+  await expect.poll(() => tagNames(page)).toEqual(all.slice(0, 20));
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect.poll(() => tagNames(page)).toEqual(all.slice(20));
+  const secondPage = page.url();
+  await page.getByRole('link', { name: 'Previous' }).click();
+  await expect.poll(() => tagNames(page)).toEqual(all.slice(0, 20));
+  await page.goBack();
+  await expect(page).toHaveURL(secondPage);
+  await expect.poll(() => tagNames(page)).toEqual(all.slice(20));
+  const fresh = await context.newPage();
+  await goto(fresh, secondPage);
+  expect(await tagNames(fresh)).toEqual(all.slice(20));
+  await fresh.close();
+
+  await page.getByTestId('list-search').fill('t1');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect.poll(() => tagNames(page)).toEqual(['t10', 't11', 't12', 't13', 't14', 't15', 't16', 't17', 't18', 't19']);
+  await expect(page).not.toHaveURL(/after=/);
+
+  for (const tag of ['v2.0', 'v1.0']) {
+    const want = inspect(web, tag);
+    await page.getByTestId('list-search').fill(tag);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const row = page.locator(`[data-testid="tag-row"][data-tag="${tag}"]`);
+    await expect(row.getByTestId('tag-digest')).toHaveAttribute('data-digest', want.digest);
+    await expect(row.getByTestId('tag-config')).toHaveAttribute('data-digest', want.config);
+    await expect(row.getByTestId('tag-size')).toHaveAttribute('data-bytes', String(want.size));
+    await expect(row.getByTestId('tag-digest')).toHaveText(want.digest.slice(7, 19));
+  }
+
+  const multi = await api('GET', `/projects/${encodeURIComponent(project)}/registry/repositories`);
+  const multiId = multi.find((r: { path: string }) => r.path === `${project}/multi`).id;
+  await goto(page, `/${project}/container_registry/${multiId}`);
+  await expect(page.getByTestId('tag-platforms')).toHaveText('linux/amd64, linux/arm64');
+  await shot(page, testInfo, 'tag-details-multi-platform');
+});
+
+test('deleting one tag, two selected tags, and a whole repository', async ({ page }, testInfo) => {
+  await signIn(page, 'root', ROOT_PASSWORD);
+  await goto(page, `/${project}/container_registry/${webRepoId}?orderBy=NAME&sort=asc`);
+  await page.locator('[data-tag="t05"]').getByTestId('delete-tag').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog.getByRole('heading')).toHaveText('Remove tag');
+  await expect(dialog.getByTestId('dialog-tags')).toHaveText(`${web}:t05`);
+  await shot(page, testInfo, 'confirm-remove-tag');
+  await dialog.getByTestId('confirm-delete').click();
+  await expect(page.getByTestId('delete-result')).toHaveText('1 tag deleted');
+  await expect(page.getByTestId('tag-count')).toHaveText('24 tags');
+  await expect(page.locator('[data-tag="t05"]')).toHaveCount(0);
+
+  await page.locator('[data-tag="t00"]').getByTestId('select-tag').check();
+  await page.locator('[data-tag="t01"]').getByTestId('select-tag').check();
+  await page.getByTestId('delete-selected').click();
+  await expect(dialog.getByRole('heading')).toHaveText('Remove 2 tags');
+  await expect(dialog.getByTestId('dialog-tags').locator('li')).toHaveText([`${web}:t00`, `${web}:t01`]);
+  await dialog.getByTestId('confirm-delete').click();
+  await expect(page.getByTestId('delete-result')).toHaveText('2 tags deleted');
+  await expect(page.getByTestId('tag-count')).toHaveText('22 tags');
+  const left = await api('GET', `/projects/${encodeURIComponent(project)}/registry/repositories/${webRepoId}/tags?per_page=100`);
+  expect(left.map((t: { name: string }) => t.name)).not.toContain('t00');
+  expect(left).toHaveLength(22);
+
+  await goto(page, `/${project}/container_registry`);
+  const apiRow = page.locator(`[data-testid="repository-row"][data-path="${project}/api"]`);
+  await apiRow.getByTestId('delete-repository').click();
+  await expect(page.getByTestId('confirm-delete')).toBeDisabled();
+  await page.getByTestId('confirm-input').fill(`${project}/ap`);
+  await expect(page.getByTestId('confirm-delete')).toBeDisabled();
+  await page.getByTestId('confirm-input').fill(`${project}/api`);
+  await shot(page, testInfo, 'confirm-delete-repository');
+  await page.getByTestId('confirm-delete').click();
+  await expect.poll(async () => {
+    await goto(page, `/${project}/container_registry`);
+    return repoPaths(page);
+  }, { timeout: 30_000 }).not.toContain(`${project}/api`);
+  await expect(page.getByTestId('image-count')).toHaveText('2 image repositories');
+});
+
+test('a Guest sees no delete controls; anonymous visitors of a private project get not found', async ({ page }, testInfo) => {
+  const username = `guest-${id}`;
+  const user = await api('POST', '/users', { username, name: 'Guest', email: `${username}@example.com`, password: 'guest-password-123' });
+  const p = await api('GET', `/projects/${encodeURIComponent(project)}`);
+  await api('POST', `/projects/${p.id}/members`, { user_id: user.id, access_level: 10 });
+  await signIn(page, username, 'guest-password-123');
+  await goto(page, `/${project}/container_registry`);
+  await expect(page.getByTestId('repository-row').first()).toBeVisible();
+  await expect(page.getByTestId('delete-repository')).toHaveCount(0);
+  await goto(page, `/${project}/container_registry/${webRepoId}`);
+  await expect(page.getByTestId('tag-row').first()).toBeVisible();
+  await expect(page.getByTestId('delete-tag')).toHaveCount(0);
+  await expect(page.getByTestId('select-tag')).toHaveCount(0);
+  await expect(page.getByTestId('delete-selected')).toHaveCount(0);
+  await shot(page, testInfo, 'guest-tag-details');
+
+  await page.context().clearCookies();
+  const response = await page.goto(`/${secret}/container_registry`);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: /not found/i })).toBeVisible();
+  await shot(page, testInfo, 'anonymous-private-not-found');
+});
