@@ -171,8 +171,11 @@ fn bind_all<'q>(
 }
 
 /// One repository of a project (None when it belongs to another project or does not exist).
+/// `tags_count` is left at 0: counting half a million tags is the caller's choice
+/// ([`super::tags::list_tags`] counts what it lists).
 pub async fn find_repository(db: &Db, project_id: i64, repository_id: i64) -> sqlx::Result<Option<RepositoryRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM repositories r WHERE r.id = $1 AND r.project_id = $2");
+    let columns = COLUMNS.replace("(SELECT COUNT(*) FROM tags t WHERE t.repository_id = r.id)", "0");
+    let sql = format!("SELECT {columns} FROM repositories r WHERE r.id = $1 AND r.project_id = $2");
     sqlx::query(&sql).bind(repository_id).bind(project_id).fetch_optional(&db.pool).await?.as_ref().map(row).transpose()
 }
 
@@ -180,13 +183,4 @@ pub async fn find_repository(db: &Db, project_id: i64, repository_id: i64) -> sq
 pub async fn failed_deletions(db: &Db) -> sqlx::Result<Vec<RepositoryRow>> {
     let sql = format!("SELECT {COLUMNS} FROM repositories r WHERE r.status = 'delete_failed' ORDER BY r.path");
     sqlx::query(&sql).fetch_all(&db.pool).await?.iter().map(row).collect()
-}
-
-/// The number of tags across the repositories of a project.
-pub async fn project_tag_count(db: &Db, project_id: i64) -> sqlx::Result<i64> {
-    sqlx::query("SELECT COUNT(*) AS n FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.project_id = $1")
-        .bind(project_id)
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("n")
 }

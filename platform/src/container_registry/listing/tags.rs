@@ -2,7 +2,7 @@
 //! metadata (config and layers; for an index, its platform manifests), digests, platforms.
 
 use berth_db::sqlx::{self, any::AnyRow, Row};
-use berth_db::Db;
+use berth_db::{Backend, Db};
 
 use super::{contains_pattern, paginate, Cursor, Page, PageCursor, SortDirection, PAGE_SIZE};
 
@@ -126,8 +126,11 @@ pub async fn list_tags(db: &Db, repository_id: i64, q: &TagQuery) -> sqlx::Resul
     let mut binds = vec![Bind::Int(repository_id)];
     let mut filter = String::from("t.repository_id = $1");
     if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        binds.push(Bind::Text(contains_pattern(&search.to_lowercase())));
-        filter.push_str(&format!(" AND lower(t.name) LIKE ${} ESCAPE '\\'", binds.len()));
+        // Case-insensitive: SQLite's LIKE is (for ASCII, all a tag name may hold); PostgreSQL
+        // needs ILIKE. No lower(): the scan then stays on the covering index.
+        let like = if db.backend == Backend::Postgres { "ILIKE" } else { "LIKE" };
+        binds.push(Bind::Text(contains_pattern(search)));
+        filter.push_str(&format!(" AND t.name {like} ${} ESCAPE '\\'", binds.len()));
     }
     if let Some(before) = q.published_before {
         binds.push(Bind::Int(before));
@@ -139,10 +142,10 @@ pub async fn list_tags(db: &Db, repository_id: i64, q: &TagQuery) -> sqlx::Resul
         PlatformFilter::MultiPlatform => filter.push_str(&format!(" AND m.media_type IN ({index_types})")),
         PlatformFilter::SinglePlatform => filter.push_str(&format!(" AND m.media_type NOT IN ({index_types})")),
     }
-    let total = {
-        let sql = format!("SELECT COUNT(*) AS n FROM tags t JOIN manifests m ON m.id = t.manifest_id WHERE {filter}");
-        bind_all(sqlx::query(&sql), &binds).fetch_one(&db.pool).await?.try_get::<i64, _>("n")?
-    };
+    // The count joins manifests only when a filter needs them (the join costs a lookup per tag).
+    let count_from = if q.platforms == PlatformFilter::Any { "tags t" } else { "tags t JOIN manifests m ON m.id = t.manifest_id" };
+    let count_sql = format!("SELECT COUNT(*) AS n FROM {count_from} WHERE {filter}");
+    let count_binds = binds.len();
 
     let (fetch_direction, cursor) = match &q.cursor {
         PageCursor::First => (q.direction, None),
@@ -175,7 +178,11 @@ pub async fn list_tags(db: &Db, repository_id: i64, q: &TagQuery) -> sqlx::Resul
          FROM tags t JOIN manifests m ON m.id = t.manifest_id WHERE {filter}{keyset} ORDER BY {order_by} LIMIT {}",
         limit + 1
     );
-    let fetched = bind_all(sqlx::query(&sql), &binds).fetch_all(&db.pool).await?;
+    // The count and the page are independent reads: run them at once on two connections.
+    let (total, fetched) = tokio::try_join!(
+        async { bind_all(sqlx::query(&count_sql), &binds[..count_binds]).fetch_one(&db.pool).await?.try_get::<i64, _>("n") },
+        bind_all(sqlx::query(&sql), &binds).fetch_all(&db.pool),
+    )?;
     let mut rows = Vec::with_capacity(fetched.len());
     for r in &fetched {
         let (mut tag, manifest_id) = row(r)?;
