@@ -14,6 +14,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, WildcardSegment};
 
 use components::layout::Layout;
+use pages::admin::registry::AdminRegistryPage;
 use pages::admin::users::AdminUsersPage;
 use pages::dashboard::index::DashboardPage;
 use pages::dispatch::{GroupRoutes, ProjectRoutes};
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=ssr.clone()/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("registry")) view=AdminRegistryPage ssr=ssr.clone()/>
                     <Route path=(StaticSegment("groups"), WildcardSegment("path")) view=GroupRoutes ssr=ssr.clone()/>
                     // Served through the server's fallback (after its static files), see server/src/router.rs.
                     <Route path=WildcardSegment("path") view=ProjectRoutes ssr=ssr.clone()/>

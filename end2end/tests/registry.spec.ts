@@ -205,3 +205,59 @@ test('a Guest sees no delete controls; anonymous visitors of a private project g
   await expect(page.getByRole('heading', { name: /not found/i })).toBeVisible();
   await shot(page, testInfo, 'anonymous-private-not-found');
 });
+
+/// The actions a registry token grants `root` on `path` (decoded from the JWT's claims).
+async function granted(path: string): Promise<string[]> {
+  const auth = Buffer.from(`root:${process.env.BERTH_E2E_ROOT_TOKEN}`).toString('base64');
+  const res = await fetch(`${process.env.BERTH_URL}/jwt/auth?service=container_registry&scope=repository:${path}:pull,push`, {
+    headers: { authorization: `Basic ${auth}` },
+  });
+  const { token } = await res.json();
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  return (claims.access ?? []).flatMap((a: { actions: string[] }) => a.actions).sort();
+}
+
+test('turning the Container Registry off and on in the project settings', async ({ page }, testInfo) => {
+  const g = await api('GET', `/groups/${group}`);
+  await api('POST', '/projects', { name: 'toggle', path: 'toggle', namespace_id: g.id, visibility: 'public' });
+  const toggle = `${group}/toggle`;
+  push(layout('toggle'), `${toggle}/img`, '1');
+  expect(await granted(`${toggle}/img`)).toEqual(['pull', 'push']);
+
+  await signIn(page, 'root', ROOT_PASSWORD);
+  await goto(page, `/${toggle}/-/settings/general`);
+  await shot(page, testInfo, 'settings-general');
+  await page.getByTestId('registry-enabled').uncheck();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+  await goto(page, `/${toggle}`);
+  await expect(page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Container Registry' })).toHaveCount(0);
+  const off = await page.goto(`/${toggle}/container_registry`);
+  expect(off?.status()).toBe(404);
+  expect(await granted(`${toggle}/img`)).toEqual([]);
+  const rest = await fetch(`${process.env.BERTH_URL}/api/v4/projects/${encodeURIComponent(toggle)}/registry/repositories`, {
+    headers: { 'PRIVATE-TOKEN': process.env.BERTH_E2E_ROOT_TOKEN ?? '' },
+  });
+  expect([403, 404]).toContain(rest.status);
+
+  await goto(page, `/${toggle}/-/settings/general`);
+  await page.getByTestId('registry-enabled').check();
+  await page.getByLabel('Who can see the Container Registry').selectOption('private');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+  expect(await granted(`${toggle}/img`)).toEqual(['pull', 'push']);
+  await goto(page, `/${toggle}/container_registry`);
+  await expect(page.getByTestId('repository-row')).toHaveCount(1);
+  // "Only project members": anonymous visitors of this public project no longer see it.
+  await page.context().clearCookies();
+  const anonymous = await page.goto(`/${toggle}/container_registry`);
+  expect(anonymous?.status()).toBe(404);
+});
+
+test('admin area shows garbage collection status and failed deletions', async ({ page }, testInfo) => {
+  await signIn(page, 'root', ROOT_PASSWORD);
+  await goto(page, '/admin/registry');
+  await expect(page.getByTestId('gc-status')).toBeVisible();
+  await expect(page.getByTestId('gc-blob-queue')).toHaveText(/^\d+$/);
+  await shot(page, testInfo, 'admin-registry');
+});

@@ -34,7 +34,10 @@ pub fn ProjectSidebar(nav: ProjectNav) -> impl IntoView {
                 })}
                 {nav.can_settings.then(|| view! {
                     <li class="sidebar-section">"Settings"
-                        <ul><li><a href=format!("{base}/-/settings/repository")>"Repository"</a></li></ul>
+                        <ul>
+                            <li><a href=format!("{base}/-/settings/general")>"General"</a></li>
+                            <li><a href=format!("{base}/-/settings/repository")>"Repository"</a></li>
+                        </ul>
                     </li>
                 })}
             </ul>

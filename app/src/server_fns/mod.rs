@@ -3,12 +3,14 @@
 //! permissions itself. Their URL prefix is `/-/fn` so that `/api/v4/` stays GitLab's.
 
 pub mod admin;
+pub mod admin_registry;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod ctx;
 pub mod dashboard;
 pub mod groups;
 pub mod members;
+pub mod project_settings;
 pub mod projects;
 #[cfg(feature = "ssr")]
 pub mod queries;

@@ -34,6 +34,20 @@ pub async fn schedule(db: &Db, repository_id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// An administrator's retry of a `delete_failed` repository: scheduled again, due now, from
+/// zero failures. False when the repository is not in that state.
+pub async fn retry_failed(db: &Db, repository_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE repositories SET status = 'delete_scheduled', delete_failures = 0, delete_next_attempt_at = $1, \
+         delete_last_error = NULL WHERE id = $2 AND status = 'delete_failed'",
+    )
+    .bind(now_millis())
+    .bind(repository_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Minutes to wait after the `failures`-th failure.
 pub fn retry_delay_ms(failures: i64) -> i64 {
     (1i64 << failures.clamp(0, 20)) * 60_000
@@ -192,8 +206,9 @@ mod tests {
             record_failure(&db, id, 9, "again").await.unwrap();
             let (s, f, next) = status(&db, id).await;
             assert_eq!((s.as_deref(), f, next), (Some("delete_failed"), 10, None), "{backend}: given up");
-            // Scheduling again (an administrator's retry) starts over.
-            schedule(&db, id).await.unwrap();
+            // An administrator's retry starts over; only failed deletions can be retried.
+            assert!(retry_failed(&db, id).await.unwrap(), "{backend}");
+            assert!(!retry_failed(&db, id).await.unwrap(), "{backend}: already scheduled");
             assert_eq!(status(&db, id).await.1, 0, "{backend}");
             assert!(claim(&db).await.unwrap().is_some(), "{backend}");
         }

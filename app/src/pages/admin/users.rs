@@ -22,6 +22,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     <MainSidebar/>
                     <main class="content" id="content">
                         <h1>"Admin area › Users"</h1>
+                        <p><a href="/admin/registry">"Registry and garbage collection"</a></p>
                         <section class="card">
                             <h2>"New user"</h2>
                             <ActionForm action=create attr:class="stack">

@@ -1,3 +1,4 @@
 pub mod deploy_tokens;
 pub mod new;
 pub mod show;
+pub mod settings_general;
