@@ -9,6 +9,9 @@ use crate::accounts::User;
 use crate::error::{PlatformError, Result};
 use crate::secrets::{generate_secret, hash_secret};
 
+/// The name of the cookie that holds the session secret (the web UI sets it; the REST API
+/// accepts it too).
+pub const SESSION_COOKIE: &str = "berth_session";
 /// Prefix of session secrets (so a leaked one is recognisable).
 pub const SESSION_PREFIX: &str = "bsess-";
 /// How long a session lasts after sign-in.

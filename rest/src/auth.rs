@@ -1,11 +1,15 @@
 //! Who is calling: `PRIVATE-TOKEN`, `Authorization: Bearer` (personal access tokens; a
-//! bearer job token works too) or `JOB-TOKEN`. Personal access tokens need `read_api` or
+//! bearer job token works too), `JOB-TOKEN`, or the web session cookie (writes then need a
+//! same-origin request, [`crate::csrf`]). Repeated bad tokens from one address are refused
+//! with 429 for a while (the login throttle shared with `/jwt/auth` and web sign-in). Personal access tokens need `read_api` or
 //! `api` for reads and `api` for writes; what the caller may do to a project or group is
 //! then the permission function's decision (`permissions::can`).
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use berth_db::now_millis;
 use berth_platform::accounts::User;
 use berth_platform::members::effective_group_role;
@@ -16,6 +20,7 @@ use berth_platform::projects::{project_access, Project};
 use berth_platform::registry_auth::{actor_for, Credential};
 use berth_platform::repo;
 use berth_platform::secrets::hash_secret;
+use berth_platform::sessions::{session_user, SESSION_COOKIE};
 
 use crate::error::{ApiError, ApiResult};
 use crate::RestState;
@@ -31,25 +36,25 @@ impl FromRequestParts<RestState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &RestState) -> Result<Self, Self::Rejection> {
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|s| !s.is_empty());
-        let credential = if let Some(secret) = header("private-token") {
-            Some(personal_access_token(state, secret).await?)
+        let read = matches!(parts.method, Method::GET | Method::HEAD);
+        let token = if let Some(secret) = header("private-token") {
+            Some(TokenHeader::Personal(secret))
         } else if let Some(secret) = header("job-token") {
-            Some(job_token(state, secret).await?)
+            Some(TokenHeader::Job(secret))
         } else if let Some(value) = header("authorization") {
-            let secret = value
-                .strip_prefix("Bearer ")
-                .or_else(|| value.strip_prefix("bearer "))
-                .map(str::trim)
-                .ok_or_else(ApiError::unauthorized)?;
-            match personal_access_token(state, secret).await {
-                Ok(c) => Some(c),
-                Err(_) => Some(job_token(state, secret).await?),
-            }
+            let secret = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim);
+            Some(TokenHeader::Bearer(secret.unwrap_or("")))
         } else {
             None
         };
+        let credential = match token {
+            Some(token) => Some(throttled_token_check(state, client_ip(parts), token).await?),
+            None => match session_cookie(&parts.headers) {
+                Some(secret) => session(state, &secret, &parts.headers, read).await?,
+                None => None,
+            },
+        };
         if let Some(Credential::PersonalAccessToken { token, .. }) = &credential {
-            let read = matches!(parts.method, Method::GET | Method::HEAD);
             let ok = token.scopes.contains(Scope::Api) || (read && token.scopes.contains(Scope::ReadApi));
             if !ok {
                 return Err(ApiError::insufficient_scope(if read { "api read_api" } else { "api" }));
@@ -57,6 +62,64 @@ impl FromRequestParts<RestState> for Caller {
         }
         Ok(Caller { credential })
     }
+}
+
+/// Which header carried a token.
+enum TokenHeader<'a> {
+    Personal(&'a str),
+    Job(&'a str),
+    /// `Authorization: Bearer`: a personal access token or a job token.
+    Bearer(&'a str),
+}
+
+/// The key of REST token checks in the shared login throttle: tokens carry no username, so
+/// failures count per client address.
+const THROTTLE_KEY: &str = "(REST API token)";
+
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// Checks a token, unless this address has failed too often lately (429 with
+/// `Retry-After`, like `/jwt/auth`); a refused token counts as a failure.
+async fn throttled_token_check(state: &RestState, ip: IpAddr, token: TokenHeader<'_>) -> ApiResult<Credential> {
+    state.login_throttle.check(THROTTLE_KEY, ip).map_err(|t| ApiError::throttled(t.retry_after))?;
+    let checked = match token {
+        TokenHeader::Personal(secret) => personal_access_token(state, secret).await,
+        TokenHeader::Job(secret) => job_token(state, secret).await,
+        TokenHeader::Bearer("") => Err(ApiError::unauthorized()),
+        TokenHeader::Bearer(secret) => match personal_access_token(state, secret).await {
+            Ok(c) => Ok(c),
+            Err(e) if e.status != StatusCode::UNAUTHORIZED => Err(e),
+            Err(_) => job_token(state, secret).await,
+        },
+    };
+    if checked.as_ref().is_err_and(|e| e.status == StatusCode::UNAUTHORIZED) {
+        state.login_throttle.record_failure(THROTTLE_KEY, ip);
+    }
+    checked
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in user of a web session (`None` for an unknown or expired session: the
+/// caller is anonymous, as GitLab treats a stale cookie). Writes must pass the CSRF check.
+async fn session(state: &RestState, secret: &str, headers: &HeaderMap, read: bool) -> ApiResult<Option<Credential>> {
+    let Some(user) = session_user(&state.db, secret).await? else { return Ok(None) };
+    if !read && !crate::csrf::is_same_origin(headers, &state.external_url) {
+        return Err(ApiError::csrf());
+    }
+    Ok(Some(Credential::Password { user }))
 }
 
 async fn personal_access_token(state: &RestState, secret: &str) -> ApiResult<Credential> {

@@ -11,18 +11,20 @@ use serde_json::{json, Value};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: Value,
+    /// Seconds for a `Retry-After` header (429).
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn message(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, body: json!({ "message": message.into() }) }
+        ApiError { status, body: json!({ "message": message.into() }), retry_after: None }
     }
 
     /// A parameter error: 400 with `{"error": ...}`.
     pub fn param(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, body: json!({ "error": message.into() }) }
+        ApiError { status: StatusCode::BAD_REQUEST, body: json!({ "error": message.into() }), retry_after: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -49,7 +51,18 @@ impl ApiError {
                 "error_description": "The request requires higher privileges than provided by the access token.",
                 "scope": needed,
             }),
+            retry_after: None,
         }
+    }
+
+    /// Too many failed credential checks from this address (GitLab's body).
+    pub fn throttled(retry_after: std::time::Duration) -> ApiError {
+        ApiError { retry_after: Some(retry_after.as_secs().max(1)), ..ApiError::message(StatusCode::TOO_MANY_REQUESTS, "Retry later") }
+    }
+
+    /// A non-GET request with a session cookie that did not come from one of this site's pages.
+    pub fn csrf() -> ApiError {
+        ApiError::message(StatusCode::FORBIDDEN, "403 Forbidden - CSRF token verification failed")
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
@@ -60,7 +73,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

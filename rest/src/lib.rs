@@ -9,13 +9,18 @@
 //! let app = axum::Router::new().merge(berth_rest::router(rest));
 //! ```
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
+use berth_platform::registry_auth::LoginThrottle;
 use axum::response::IntoResponse;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 
 pub mod auth;
 pub mod error;
+mod csrf;
+mod lifecycle;
 mod members;
 pub mod openapi;
 pub mod params;
@@ -37,6 +42,9 @@ pub struct RestState {
     pub external_url: String,
     /// Host (and port) images are addressed by (`berth.example`), for `location`.
     pub registry_host: String,
+    /// Failed credential checks per client address; the server shares one with web sign-in
+    /// and `/jwt/auth` ([`RestState::with_login_throttle`]).
+    pub login_throttle: Arc<LoginThrottle>,
 }
 
 impl RestState {
@@ -46,12 +54,36 @@ impl RestState {
         external_url: impl Into<String>,
         registry_host: impl Into<String>,
     ) -> RestState {
-        RestState { db, registry, external_url: external_url.into(), registry_host: registry_host.into() }
+        RestState {
+            db,
+            registry,
+            external_url: external_url.into(),
+            registry_host: registry_host.into(),
+            login_throttle: Arc::new(LoginThrottle::default()),
+        }
+    }
+
+    /// Uses the given throttle (the server's shared one) for credential checks.
+    pub fn with_login_throttle(mut self, throttle: Arc<LoginThrottle>) -> RestState {
+        self.login_throttle = throttle;
+        self
+    }
+
+    /// Works off pending deletions now, in the background (the job loop would within a
+    /// minute); errors are logged and the job loop retries.
+    pub fn nudge_deletion_work(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = berth_platform::background::run_pending_deletion_work(&state.db, &state.registry).await {
+                tracing::warn!(error = %e, "deletion run failed; the job loop retries");
+            }
+        });
     }
 }
 
 /// Every `/api/v4/` route, state applied: `.merge()` it into the server's router.
 pub fn router(state: RestState) -> Router {
+    use lifecycle as l;
     use members as m;
     use projects as p;
     use registry_api as r;
@@ -67,9 +99,11 @@ pub fn router(state: RestState) -> Router {
         .route("/api/v4/projects/{id}/registry/repositories/{repository_id}/tags/{tag_name}", get(r::get_tag).delete(r::delete_tag))
         // Projects and groups
         .route("/api/v4/projects", get(p::list_projects).post(p::create_project_handler))
-        .route("/api/v4/projects/{id}", get(p::get_project).put(p::update_project))
+        .route("/api/v4/projects/{id}", get(p::get_project).put(p::update_project).delete(l::delete_project_handler))
+        .route("/api/v4/projects/{id}/transfer", put(l::transfer_project_handler))
         .route("/api/v4/groups", get(p::list_groups).post(p::create_group_handler))
-        .route("/api/v4/groups/{id}", get(p::get_group))
+        .route("/api/v4/groups/{id}", get(p::get_group).put(l::update_group_handler).delete(l::delete_group_handler))
+        .route("/api/v4/groups/{id}/transfer", post(l::transfer_group_handler))
         // Members
         .route("/api/v4/projects/{id}/members", get(m::list).post(m::add))
         .route("/api/v4/projects/{id}/members/{user_id}", get(m::get).put(m::update).delete(m::remove))

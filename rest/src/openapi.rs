@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{members, policy, projects, registry_api, users};
+use crate::{lifecycle, members, policy, projects, registry_api, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,11 @@ use crate::{members, policy, projects, registry_api, users};
         projects::list_groups,
         projects::get_group,
         projects::create_group_handler,
+        lifecycle::transfer_project_handler,
+        lifecycle::delete_project_handler,
+        lifecycle::update_group_handler,
+        lifecycle::transfer_group_handler,
+        lifecycle::delete_group_handler,
         members::list,
         members::get,
         members::add,
@@ -88,5 +93,9 @@ mod tests {
         let paths = doc["paths"].as_object().unwrap();
         assert!(paths.contains_key("/projects/{id}/registry/repositories/{repository_id}/tags/{tag_name}"));
         assert!(doc["components"]["schemas"]["TagDetailsJson"]["properties"]["short_revision"].is_object());
+        assert!(paths["/projects/{id}/transfer"]["put"].is_object());
+        assert!(paths["/projects/{id}"]["delete"].is_object());
+        assert!(paths["/groups/{id}"]["put"].is_object() && paths["/groups/{id}"]["delete"].is_object());
+        assert!(paths["/groups/{id}/transfer"]["post"].is_object());
     }
 }

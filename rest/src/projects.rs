@@ -8,6 +8,7 @@ use berth_platform::members::effective_group_role;
 use berth_platform::model::{RegistryAccessLevel, Role, Visibility};
 use berth_platform::namespaces::{create_group, ensure_personal_namespace, find_namespace, Namespace, NamespaceKind, NewGroup};
 use berth_platform::permissions::{can, Action, Actor, ProjectAccess};
+use berth_platform::project_lifecycle::{may_create_projects_in, rename_project};
 use berth_platform::projects::{create_project, project_access, set_project_visibility, set_registry_access_level, NewProject, Project};
 use berth_platform::registry_auth::actor_for;
 use serde::Serialize;
@@ -119,7 +120,7 @@ pub async fn project_json(state: &RestState, p: &Project) -> ApiResult<ProjectJs
     })
 }
 
-fn visibility_param(params: &Params) -> ApiResult<Option<Visibility>> {
+pub(crate) fn visibility_param(params: &Params) -> ApiResult<Option<Visibility>> {
     match params.str("visibility")? {
         None => Ok(None),
         Some(v) => Visibility::parse(&v).map(Some).ok_or_else(|| ApiError::param("visibility does not have a valid value")),
@@ -204,12 +205,7 @@ pub async fn create_project_handler(State(state): State<RestState>, caller: Call
     };
     // Creating projects is not in the permission matrix: GitLab's default lets Developers of a
     // group (and the owner of a personal namespace) create projects; administrators anywhere.
-    let allowed = user.is_admin
-        || match namespace.kind {
-            NamespaceKind::User => namespace.owner_user_id == Some(user.id),
-            NamespaceKind::Group => effective_group_role(&state.db, namespace.id, user.id).await? >= Some(Role::Developer),
-        };
-    if !allowed {
+    if !may_create_projects_in(&state.db, &user, &namespace).await? {
         return Err(ApiError::forbidden());
     }
     let visibility = visibility_param(&params)?.unwrap_or(Visibility::Private);
@@ -223,7 +219,7 @@ pub async fn create_project_handler(State(state): State<RestState>, caller: Call
 }
 
 #[utoipa::path(put, path = "/projects/{id}", tag = "projects", params(("id" = String, Path)),
-    request_body(description = "name, visibility, container_registry_access_level, container_registry_enabled, container_expiration_policy_attributes {enabled, cadence, keep_n, older_than, name_regex, name_regex_keep}", content = Object),
+    request_body(description = "name, path (rename; refused with 400 while the registry has tags), visibility, container_registry_access_level, container_registry_enabled, container_expiration_policy_attributes {enabled, cadence, keep_n, older_than, name_regex, name_regex_keep}", content = Object),
     responses((status = 200, body = ProjectJson), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn update_project(
     State(state): State<RestState>,
@@ -233,15 +229,13 @@ pub async fn update_project(
 ) -> ApiResult<Json<ProjectJson>> {
     let ctx = ProjectCtx::load(&state, &caller, &id).await?;
     let p = &ctx.project;
-    if params.str("path")?.is_some_and(|new| new != p.path) {
-        return Err(ApiError::bad_request("changing a project's path is not supported by Berth's REST API yet"));
-    }
     // Check every permission and value before changing anything.
+    let path = params.str("path")?.filter(|new| *new != p.path);
     let name = params.str("name")?.filter(|n| !n.trim().is_empty() && n.trim() != p.name);
     let visibility = visibility_param(&params)?.filter(|v| *v != p.visibility);
     let registry_access = registry_access_param(&params)?.filter(|a| *a != p.registry_access);
     let policy_attrs = params.object("container_expiration_policy_attributes")?;
-    if name.is_some() || visibility.is_some() {
+    if name.is_some() || visibility.is_some() || path.is_some() {
         ctx.require(&caller, Action::ChangeProjectSettings)?;
     }
     if registry_access.is_some() {
@@ -249,6 +243,10 @@ pub async fn update_project(
     }
     if policy_attrs.is_some() {
         ctx.require(&caller, Action::AdminCleanupPolicy)?;
+    }
+    // The rename first: it is the change most likely refused (tags in the registry).
+    if let Some(new_path) = &path {
+        rename_project(&state.db, p.id, new_path).await?;
     }
     if let Some(attrs) = &policy_attrs {
         policy::update(&state.db, p.id, attrs).await?;

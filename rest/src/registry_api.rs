@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use berth_db::sqlx::{self, any::AnyRow, Row};
-use berth_db::{now_millis, Db};
+use berth_db::Db;
 use berth_platform::permissions::{can, Action};
 use berth_platform::projects::{project_access, Project};
 use berth_platform::registry_auth::actor_for;
@@ -19,12 +19,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::pagination::{page_url, paginated, PageRequest, MAX_PER_PAGE};
 use crate::params::Params;
 use berth_platform::container_registry::deletion;
-use berth_platform::container_registry::tag_rules::{compile_whole, tag_time, TagSelection};
+use berth_platform::container_registry::bulk_delete::{request_bulk_delete, BulkDeleteRequest, RequestError};
+use berth_platform::container_registry::tag_rules::tag_time;
 use crate::time::{parse_duration, rfc3339};
 use crate::RestState;
 
-/// A bulk delete may run once per hour per repository.
-pub const BULK_DELETE_INTERVAL_MS: i64 = 3_600_000;
+pub use berth_platform::container_registry::bulk_delete::BULK_DELETE_INTERVAL_MS;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RepositoryJson {
@@ -261,12 +261,7 @@ pub async fn delete_repository(
     let (ctx, row) = project_repository(&state, &caller, &id, &repository_id).await?;
     ctx.require(&caller, Action::DeleteRepository)?;
     deletion::schedule(&state.db, row.id).await?;
-    let nudge = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = deletion::run_pending_deletions(&nudge.db, &nudge.registry).await {
-            tracing::warn!(error = %e, "repository deletion run failed; the job loop retries");
-        }
-    });
+    state.nudge_deletion_work();
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "message": "202 Accepted" }))).into_response())
 }
 
@@ -385,48 +380,31 @@ pub async fn bulk_delete_tags(
 ) -> ApiResult<Response> {
     let (ctx, row) = project_repository(&state, &caller, &id, &repository_id).await?;
     ctx.require(&caller, Action::DeleteRepository)?;
-    let delete = match (params.str("name_regex_delete")?, params.str("name_regex")?) {
-        (Some(d), _) => ("name_regex_delete", d),
-        (None, Some(d)) => ("name_regex", d),
-        (None, None) => return Err(ApiError::param("name_regex_delete is missing")),
-    };
-    let delete = compile_whole(delete.0, &delete.1).map_err(ApiError::param)?;
-    let keep = match params.str("name_regex_keep")? {
-        Some(k) if !k.is_empty() => Some(compile_whole("name_regex_keep", &k).map_err(ApiError::param)?),
-        _ => None,
-    };
+    // `name_regex` is the older name of `name_regex_delete`.
+    let name_regex_delete = params
+        .str("name_regex_delete")?
+        .or(params.str("name_regex")?)
+        .ok_or_else(|| ApiError::param("name_regex_delete is missing"))?;
     let keep_n = match params.int("keep_n")? {
         Some(n) if n < 0 => return Err(ApiError::param("keep_n is invalid")),
-        n => n.map(|n| n as usize),
+        n => n,
     };
-    let older_than = match params.str("older_than")? {
+    let older_than_ms = match params.str("older_than")? {
         Some(s) if !s.is_empty() => Some(parse_duration(&s).ok_or_else(|| ApiError::param("older_than is invalid: use e.g. 1h, 7d or 1month"))?),
         _ => None,
     };
-    let selection = TagSelection { delete, keep, keep_n, older_than };
-    let now = now_millis();
-    let claimed = sqlx::query(
-        "UPDATE repositories SET cleanup_policy_started_at = $1 WHERE id = $2 \
-         AND (cleanup_policy_started_at IS NULL OR cleanup_policy_started_at <= $3)",
-    )
-    .bind(now)
-    .bind(row.id)
-    .bind(now - BULK_DELETE_INTERVAL_MS)
-    .execute(&state.db.pool)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
-        return Err(ApiError::bad_request(
-            "This request has already been made. You can run this at most once an hour for a given container repository",
-        ));
+    let request = BulkDeleteRequest {
+        name_regex_delete,
+        name_regex_keep: params.str("name_regex_keep")?.filter(|k| !k.is_empty()),
+        keep_n,
+        older_than_ms,
+    };
+    match request_bulk_delete(&state.db, row.id, &request).await {
+        Ok(()) => {}
+        Err(RequestError::Invalid(m)) => return Err(ApiError::param(m)),
+        Err(e @ RequestError::TooSoon) => return Err(ApiError::bad_request(e.to_string())),
+        Err(RequestError::Database(e)) => return Err(e.into()),
     }
-    let worker = state.clone();
-    let path = row.path.clone();
-    tokio::spawn(async move {
-        match deletion::bulk_delete(&worker.registry, &path, &selection).await {
-            Ok(n) => tracing::info!(repository = %path, deleted = n, "bulk tag delete finished"),
-            Err(e) => tracing::warn!(repository = %path, error = %e, "bulk tag delete failed"),
-        }
-    });
+    state.nudge_deletion_work();
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "message": "202 Accepted" }))).into_response())
 }

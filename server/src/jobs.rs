@@ -40,8 +40,8 @@ pub fn spawn(state: &AppState) -> Jobs {
     Jobs { handles }
 }
 
-/// How often repositories scheduled for deletion (and failed attempts due for a retry) are
-/// looked for; a REST or UI delete also starts a run at once.
+/// How often pending deletions (repositories, bulk tag deletes, projects, groups; failed
+/// attempts due for a retry) are looked for; a REST or UI delete also starts a run at once.
 const REPOSITORY_DELETION_INTERVAL: Duration = Duration::from_secs(60);
 
 async fn repository_deletion_worker(state: AppState) {
@@ -49,10 +49,17 @@ async fn repository_deletion_worker(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match berth_platform::container_registry::deletion::run_pending_deletions(&state.db, &state.registry).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "deleted scheduled repositories"),
-            Err(e) => tracing::warn!(error = %e, "repository deletion run failed; will retry"),
+        // Repositories, bulk tag deletes, and projects and groups being deleted.
+        match berth_platform::background::run_pending_deletion_work(&state.db, &state.registry).await {
+            Ok(run) if run.is_empty() => {}
+            Ok(run) => tracing::info!(
+                repositories = run.repositories,
+                tags = run.tags,
+                projects = run.projects,
+                groups = run.groups,
+                "deletion work done"
+            ),
+            Err(e) => tracing::warn!(error = %e, "deletion run failed; will retry"),
         }
     }
 }

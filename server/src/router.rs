@@ -67,6 +67,8 @@ pub fn rest_state(state: &AppState) -> berth_rest::RestState {
         state.config.external_url(),
         state.config.registry_host(),
     )
+    // The same failed-login budget as web sign-in and /jwt/auth.
+    .with_login_throttle(state.login_throttle.clone())
 }
 
 /// Embedded static files first; anything else is rendered by the app (data loaded before the

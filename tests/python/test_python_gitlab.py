@@ -2,7 +2,7 @@
 real Berth (started by run.sh): group, project, user, member, token; pushes with skopeo
 (logged in with the user's token); repositories and tags; tag details compared with what
 skopeo reports; deleting a tag; bulk deletion with keep_n; the registry access level through
-project.save(); deleting a repository.
+project.save(); deleting a repository; rename and transfer refused while tags exist.
 
 Environment: BERTH_URL (http://127.0.0.1:<port>), BERTH_ROOT_TOKEN (a root token with the
 api scope), BERTH_PY_WORK (a scratch directory).
@@ -239,3 +239,17 @@ def test_whole_registry_scenario(root: gitlab.Gitlab):
     as_user.personal_access_tokens.delete(token.id)
     with pytest.raises(gitlab.exceptions.GitlabAuthenticationError):
         gitlab.Gitlab(URL, private_token=token.token).auth()
+
+    # Renaming and transferring are refused while the registry holds tags, with GitLab's
+    # messages (project.transfer() and project.save() with a new path).
+    target = root.groups.create({"name": "Py Target", "path": "pytarget", "visibility": "private"})
+    with pytest.raises(gitlab.exceptions.GitlabTransferProjectError) as refused_transfer:
+        project.transfer(target.id)
+    assert refused_transfer.value.response_code == 400
+    assert "tags are present in its container registry" in refused_transfer.value.error_message
+    renamed = root.projects.get(project.id)
+    renamed.path = "renamed"
+    with pytest.raises(gitlab.exceptions.GitlabUpdateError) as refused_rename:
+        renamed.save()
+    assert refused_rename.value.response_code == 400
+    assert "Cannot rename project" in refused_rename.value.error_message

@@ -3,6 +3,7 @@
 //! shared by bulk deletes and cleanup policies. Calls the registry engine's service for every
 //! write so that its locking and garbage-collection bookkeeping apply.
 
+pub mod bulk_delete;
 pub mod deletion;
 pub mod group_projects;
 pub mod listing;

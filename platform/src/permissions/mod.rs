@@ -44,6 +44,10 @@ pub enum Action {
     ChangeProjectSettings,
     /// Transfer the project to another namespace.
     TransferProject,
+    /// Delete the whole project, images included (GitLab: Owner).
+    DeleteProject,
+    /// On a group: change its name, path, visibility or parent, or delete it (GitLab: Owner).
+    AdminGroup,
     /// Add, change or remove members (below Owner).
     ManageMembers,
     /// Grant (or change, or remove) the Owner role.
@@ -52,7 +56,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadProject,
         Action::ReadRegistry,
         Action::PushImage,
@@ -62,6 +66,8 @@ impl Action {
         Action::ChangeRegistrySettings,
         Action::ChangeProjectSettings,
         Action::TransferProject,
+        Action::DeleteProject,
+        Action::AdminGroup,
         Action::ManageMembers,
         Action::GrantOwner,
         Action::CreateDeployToken,
@@ -88,7 +94,7 @@ impl Action {
             | Action::ChangeProjectSettings
             | Action::ManageMembers
             | Action::CreateDeployToken => Some(Role::Maintainer),
-            Action::TransferProject | Action::GrantOwner => Some(Role::Owner),
+            Action::TransferProject | Action::DeleteProject | Action::AdminGroup | Action::GrantOwner => Some(Role::Owner),
         }
     }
 

@@ -1,6 +1,7 @@
 //! All of the platform's SQL, one module per table family. One query text serves SQLite and
 //! PostgreSQL (`$n` placeholders, BIGINT milliseconds, 0/1 flags decoded as i64).
 
+pub mod lifecycle;
 pub mod members;
 pub mod namespaces;
 pub mod projects;
