@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 /// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "berth_session";
+pub use berth_platform::sessions::SESSION_COOKIE;
 
 /// What the server functions need from the server, given as a context by its router.
 #[derive(Clone)]
