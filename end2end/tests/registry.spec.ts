@@ -261,3 +261,20 @@ test('admin area shows garbage collection status and failed deletions', async ({
   await expect(page.getByTestId('gc-blob-queue')).toHaveText(/^\d+$/);
   await shot(page, testInfo, 'admin-registry');
 });
+
+test('a project with tags cannot change its path; once the registry is empty it can', async ({ page }, testInfo) => {
+  const g = await api('GET', `/groups/${group}`);
+  const p = await api('POST', '/projects', { name: 'moving', path: 'moving', namespace_id: g.id, visibility: 'public' });
+  push(layout('moving'), `${group}/moving/img`, 'v1');
+  await signIn(page, 'root', ROOT_PASSWORD);
+  await goto(page, `/${group}/moving/-/settings/general`);
+  await page.getByLabel('Path', { exact: true }).fill('moved');
+  await page.getByRole('button', { name: 'Change path' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Cannot rename project because it contains container registry tags!');
+  await shot(page, testInfo, 'rename-refused');
+
+  const repos = await api('GET', `/projects/${p.id}/registry/repositories`);
+  await api('DELETE', `/projects/${p.id}/registry/repositories/${repos[0].id}/tags/v1`);
+  await page.getByRole('button', { name: 'Change path' }).click();
+  await expect(page).toHaveURL(new RegExp(`/${group}/moved/-/settings/general$`));
+});

@@ -13,6 +13,9 @@ pub struct GeneralSettings {
     pub visibility: String,
     /// `enabled`, `private` or `disabled`.
     pub registry_access: String,
+    /// The last path segment.
+    pub path: String,
+    pub can_transfer: bool,
 }
 
 #[server(prefix = "/-/fn", endpoint = "project_general_settings")]
@@ -28,6 +31,8 @@ pub async fn project_general_settings(path: String) -> Result<GeneralSettings, A
         nav: super::projects::nav_of(&viewed),
         visibility: viewed.project.visibility.as_str().to_string(),
         registry_access: viewed.project.registry_access.as_str().to_string(),
+        path: viewed.project.path.clone(),
+        can_transfer: viewed.can(Action::TransferProject),
     })
 }
 
@@ -64,5 +69,46 @@ pub async fn update_project_general_settings(
     if level != viewed.project.registry_access {
         set_registry_access_level(cx.db(), viewed.project.id, level).await?;
     }
+    Ok(())
+}
+
+/// Changes the project's path (its last segment); refused while its registry holds tags.
+#[server(prefix = "/-/fn", endpoint = "rename_project_path")]
+pub async fn rename_project_path(path: String, new_path: String) -> Result<(), AppError> {
+    use berth_platform::permissions::Action;
+
+    let cx = super::ctx::ctx().await?;
+    let viewed = cx.project(&path).await?;
+    if !viewed.can(Action::ChangeProjectSettings) {
+        return Err(AppError::NotFound);
+    }
+    let project = berth_platform::project_lifecycle::rename_project(cx.db(), viewed.project.id, new_path.trim()).await?;
+    leptos_axum::redirect(&format!("/{}/-/settings/general", project.full_path));
+    Ok(())
+}
+
+/// Moves the project to another namespace the user may create projects in (Owner); refused
+/// while its registry holds tags.
+#[server(prefix = "/-/fn", endpoint = "transfer_project_to")]
+pub async fn transfer_project_to(path: String, namespace_id: String) -> Result<(), AppError> {
+    use berth_platform::permissions::Action;
+    use berth_platform::project_lifecycle::{may_create_projects_in, transfer_project};
+
+    let cx = super::ctx::ctx().await?;
+    let user = cx.require_user()?;
+    let viewed = cx.project(&path).await?;
+    if !viewed.can(Action::ChangeProjectSettings) {
+        return Err(AppError::NotFound);
+    }
+    viewed.require(Action::TransferProject)?;
+    let namespace_id: i64 = namespace_id.trim().parse().map_err(|_| AppError::Invalid("choose a namespace".into()))?;
+    let namespace = berth_platform::namespaces::find_namespace(cx.db(), namespace_id)
+        .await?
+        .ok_or_else(|| AppError::Invalid("choose a namespace".into()))?;
+    if !may_create_projects_in(cx.db(), user, &namespace).await? {
+        return Err(AppError::Invalid("you may not create projects in that namespace".into()));
+    }
+    let project = transfer_project(cx.db(), viewed.project.id, namespace.id).await?;
+    leptos_axum::redirect(&format!("/{}/-/settings/general", project.full_path));
     Ok(())
 }
