@@ -299,7 +299,7 @@ mod tests {
             assert_eq!((limits.max_tags, limits.max_duration.as_secs()), (20, 30));
             jail.set_env("BERTH_CLEANUP_MAX_TAGS_PER_RUN", "-1");
             let err = Config::load(None, &ServeFlags::default()).unwrap_err();
-            assert!(err.to_string().contains("cleanup_max_tags_per_run"), "{err}");
+            assert!(err.to_string().to_lowercase().contains("cleanup_max_tags_per_run"), "{err}");
             Ok(())
         });
     }

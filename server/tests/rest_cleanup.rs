@@ -65,7 +65,7 @@ async fn cleanup_policy_preview() {
 
         // Validated like the saved policy.
         for (query, needles) in [
-            ("name_regex=v%281", vec!["name_regex", "position 2"]),
+            ("name_regex=v%281", vec!["name_regex", "unclosed group at position 1"]),
             ("name_regex_keep=ab%5B", vec!["name_regex_keep", "position 2"]),
             ("keep_n=3", vec!["keep_n"]),
             ("older_than=1d", vec!["older_than"]),

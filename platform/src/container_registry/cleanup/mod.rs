@@ -26,5 +26,5 @@ pub use policy::{Cadence, CleanupPolicy, OlderThan, PolicyError, PolicyInput, KE
 pub use preview::{preview, RepositoryPreview};
 pub use repositories::{CleanupStatus, RepositoryCleanup};
 pub use scheduler::{run_due_policies, PolicyRun, RunLimits, RunReport};
-pub use state::{project_cleanup_state, repository_cleanup_statuses, CleanupState, LastRun};
+pub use state::{project_cleanup_state, repository_cleanup_statuses, CleanupPhase, CleanupState, LastRun};
 pub use store::{load, save, RunOutcome};

@@ -83,6 +83,16 @@ impl OlderThan {
         }
     }
 
+    /// What the settings form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            OlderThan::SevenDays => "7 days",
+            OlderThan::FourteenDays => "14 days",
+            OlderThan::ThirtyDays => "30 days",
+            OlderThan::NinetyDays => "90 days",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<OlderThan> {
         OlderThan::ALL.into_iter().find(|o| o.as_str() == s)
     }

@@ -46,8 +46,18 @@ impl RunLimits {
         (self.max_duration.as_millis() as i64 * 2).max(10 * 60 * 1000)
     }
 
-    fn spent(&self, deleted: usize, started: Instant) -> bool {
-        deleted >= self.max_tags.max(1) || (deleted > 0 && started.elapsed() >= self.max_duration)
+}
+
+/// The budget of one run, started at `started`.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    limits: RunLimits,
+    started: Instant,
+}
+
+impl Budget {
+    fn spent(&self, deleted: usize) -> bool {
+        deleted >= self.limits.max_tags.max(1) || (deleted > 0 && self.started.elapsed() >= self.limits.max_duration)
     }
 }
 
@@ -88,9 +98,9 @@ pub async fn run_due_policies(db: &Db, registry: &Registry, now: i64, limits: Ru
         let Some(policy) = store::claim(db, due.project_id, &token, now, stale_before).await? else {
             continue; // another node took it, or it changed meanwhile
         };
-        let started = Instant::now();
+        let budget = Budget { limits, started: Instant::now() };
         let mut deleted = 0;
-        let (outcome, error) = match run_policy(db, registry, &due, &policy, now, limits, started, &mut deleted).await {
+        let (outcome, error) = match run_policy(db, registry, &due, &policy, now, budget, &mut deleted).await {
             Ok(done) => done,
             Err(e) => (RunOutcome::Failed, Some(e.to_string())),
         };
@@ -101,7 +111,7 @@ pub async fn run_due_policies(db: &Db, registry: &Registry, now: i64, limits: Ru
         }
         let finished = FinishedRun {
             started_at: now,
-            finished_at: now + started.elapsed().as_millis() as i64,
+            finished_at: now + budget.started.elapsed().as_millis() as i64,
             outcome,
             error: error.as_deref(),
             tags_deleted: deleted as i64,
@@ -120,15 +130,13 @@ fn run_token() -> String {
 }
 
 /// One claimed run: `(outcome, error)`; counts the tags it deletes in `deleted`.
-#[allow(clippy::too_many_arguments)]
 async fn run_policy(
     db: &Db,
     registry: &Registry,
     due: &DuePolicy,
     policy: &CleanupPolicy,
     now: i64,
-    limits: RunLimits,
-    started: Instant,
+    budget: Budget,
     deleted: &mut usize,
 ) -> Result<(RunOutcome, Option<String>), CleanupError> {
     let regexes = policy.regexes()?;
@@ -146,12 +154,12 @@ async fn run_policy(
             repositories::set_status(db, repo.repository_id, CleanupStatus::Unscheduled).await?;
             continue;
         }
-        if limits.spent(*deleted, started) {
+        if budget.spent(*deleted) {
             return Ok((RunOutcome::Unfinished, None));
         }
         repositories::start(db, repo.repository_id, now).await?;
         for tag in doomed {
-            if limits.spent(*deleted, started) {
+            if budget.spent(*deleted) {
                 repositories::set_status(db, repo.repository_id, CleanupStatus::Unfinished).await?;
                 return Ok((RunOutcome::Unfinished, None));
             }

@@ -32,7 +32,38 @@ pub struct CleanupState {
     pub run_count: i64,
 }
 
+/// The one line the registry page shows about the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CleanupPhase {
+    Disabled,
+    /// A run is deleting tags now (since when, ms).
+    Running { since: i64 },
+    /// The last run stopped at its budget: "partially completed — will continue".
+    PartiallyCompleted,
+    /// The last run failed; it is retried at the next tick.
+    Failed { error: String },
+    /// Waiting for the next run (ms).
+    Scheduled { next_run_at: i64 },
+}
+
 impl CleanupState {
+    pub fn phase(&self) -> CleanupPhase {
+        if !self.policy.enabled {
+            return CleanupPhase::Disabled;
+        }
+        if let Some(since) = self.running_since {
+            return CleanupPhase::Running { since };
+        }
+        match &self.last_run {
+            Some(r) if r.outcome == RunOutcome::Unfinished => CleanupPhase::PartiallyCompleted,
+            Some(r) if r.outcome == RunOutcome::Failed => CleanupPhase::Failed { error: r.error.clone().unwrap_or_default() },
+            _ => match self.policy.next_run_at {
+                Some(next_run_at) => CleanupPhase::Scheduled { next_run_at },
+                None => CleanupPhase::Disabled,
+            },
+        }
+    }
+
     pub fn running(&self) -> bool {
         self.running_since.is_some()
     }
@@ -69,4 +100,35 @@ pub async fn project_cleanup_state(db: &Db, project_id: i64) -> sqlx::Result<Cle
 /// `cleanup_policy_started_at`, by path.
 pub async fn repository_cleanup_statuses(db: &Db, project_full_path: &str) -> sqlx::Result<Vec<RepositoryCleanup>> {
     repositories::of_project(db, project_full_path).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(enabled: bool, running_since: Option<i64>, outcome: Option<RunOutcome>) -> CleanupState {
+        CleanupState {
+            policy: CleanupPolicy { enabled, next_run_at: enabled.then_some(500), ..CleanupPolicy::default() },
+            running_since,
+            partially_completed: outcome == Some(RunOutcome::Unfinished),
+            last_run: outcome.map(|outcome| LastRun {
+                started_at: 1,
+                finished_at: Some(2),
+                outcome,
+                error: (outcome == RunOutcome::Failed).then(|| "storage refused".to_string()),
+                tags_deleted: 3,
+            }),
+            run_count: 1,
+        }
+    }
+
+    #[test]
+    fn the_page_shows_next_run_running_or_partially_completed() {
+        assert_eq!(state(false, None, Some(RunOutcome::Unfinished)).phase(), CleanupPhase::Disabled);
+        assert_eq!(state(true, Some(7), Some(RunOutcome::Unfinished)).phase(), CleanupPhase::Running { since: 7 });
+        assert_eq!(state(true, None, Some(RunOutcome::Unfinished)).phase(), CleanupPhase::PartiallyCompleted);
+        assert_eq!(state(true, None, Some(RunOutcome::Failed)).phase(), CleanupPhase::Failed { error: "storage refused".into() });
+        assert_eq!(state(true, None, Some(RunOutcome::Completed)).phase(), CleanupPhase::Scheduled { next_run_at: 500 });
+        assert_eq!(state(true, None, None).phase(), CleanupPhase::Scheduled { next_run_at: 500 });
+    }
 }
