@@ -18,6 +18,7 @@ use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 
 pub mod auth;
+mod cleanup_preview;
 pub mod error;
 mod csrf;
 mod lifecycle;
@@ -97,6 +98,7 @@ pub fn router(state: RestState) -> Router {
         .route("/api/v4/projects/{id}/registry/repositories/{repository_id}", axum::routing::delete(r::delete_repository))
         .route("/api/v4/projects/{id}/registry/repositories/{repository_id}/tags", get(r::list_tags).delete(r::bulk_delete_tags))
         .route("/api/v4/projects/{id}/registry/repositories/{repository_id}/tags/{tag_name}", get(r::get_tag).delete(r::delete_tag))
+        .route("/api/v4/projects/{id}/registry/cleanup_policy/preview", get(cleanup_preview::preview).post(cleanup_preview::preview_posted))
         // Projects and groups
         .route("/api/v4/projects", get(p::list_projects).post(p::create_project_handler))
         .route("/api/v4/projects/{id}", get(p::get_project).put(p::update_project).delete(l::delete_project_handler))

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{lifecycle, members, policy, projects, registry_api, users};
+use crate::{cleanup_preview, lifecycle, members, policy, projects, registry_api, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,8 @@ use crate::{lifecycle, members, policy, projects, registry_api, users};
         registry_api::get_tag,
         registry_api::delete_tag,
         registry_api::bulk_delete_tags,
+        cleanup_preview::preview,
+        cleanup_preview::preview_posted,
         projects::list_projects,
         projects::get_project,
         projects::create_project_handler,
@@ -52,6 +54,7 @@ use crate::{lifecycle, members, policy, projects, registry_api, users};
         registry_api::RepositoryJson,
         registry_api::TagJson,
         registry_api::TagDetailsJson,
+        cleanup_preview::CleanupPreviewJson,
         projects::ProjectJson,
         projects::NamespaceJson,
         projects::GroupJson,

@@ -61,6 +61,13 @@ pub struct Config {
     pub gc_review_delay_secs: u64,
     /// Garbage collection: seconds between online worker runs (0 = no online worker).
     pub gc_interval_secs: u64,
+    /// Cleanup policies: seconds between looks for due policies (0 = policies never run).
+    pub cleanup_interval_secs: u64,
+    /// Cleanup policies: tags one run of one policy deletes at most; the rest waits for the
+    /// next look.
+    pub cleanup_max_tags_per_run: u64,
+    /// Cleanup policies: seconds one run of one policy may take at most.
+    pub cleanup_max_run_secs: u64,
 }
 
 impl Default for Config {
@@ -85,6 +92,9 @@ impl Default for Config {
             upload_stale_after_secs: 24 * 60 * 60,
             gc_review_delay_secs: 24 * 60 * 60,
             gc_interval_secs: 60,
+            cleanup_interval_secs: 60,
+            cleanup_max_tags_per_run: 200,
+            cleanup_max_run_secs: 250,
         }
     }
 }
@@ -113,6 +123,14 @@ impl Config {
 
     pub fn storage_path(&self) -> PathBuf {
         self.storage_path.clone().unwrap_or_else(|| self.data_dir.join("storage"))
+    }
+
+    /// The bounds of one cleanup policy run.
+    pub fn cleanup_limits(&self) -> berth_platform::container_registry::cleanup::RunLimits {
+        berth_platform::container_registry::cleanup::RunLimits {
+            max_tags: usize::try_from(self.cleanup_max_tags_per_run).unwrap_or(usize::MAX),
+            max_duration: std::time::Duration::from_secs(self.cleanup_max_run_secs),
+        }
     }
 
     pub fn signing_key_path(&self) -> PathBuf {
@@ -265,6 +283,25 @@ mod tests {
         assert_eq!(config.registry_host(), "127.0.0.1:8080");
         assert!(config.database_url().starts_with("sqlite://./data/berth.db"));
         assert_eq!(config.storage_path(), PathBuf::from("./data/storage"));
+    }
+
+    #[test]
+    fn cleanup_settings_have_the_spec_defaults_and_can_be_set() {
+        let config = Config::default();
+        assert_eq!((config.cleanup_interval_secs, config.cleanup_max_tags_per_run, config.cleanup_max_run_secs), (60, 200, 250));
+        assert_eq!(config.cleanup_limits(), berth_platform::container_registry::cleanup::RunLimits::default());
+        Jail::expect_with(|jail| {
+            jail.create_file("berth.toml", "cleanup_interval_secs = 0\ncleanup_max_tags_per_run = 20\n")?;
+            jail.set_env("BERTH_CLEANUP_MAX_RUN_SECS", "30");
+            let config = Config::load(Some(Path::new("berth.toml")), &ServeFlags::default()).map_err(|e| *e)?;
+            assert_eq!(config.cleanup_interval_secs, 0, "0 switches the scheduler off");
+            let limits = config.cleanup_limits();
+            assert_eq!((limits.max_tags, limits.max_duration.as_secs()), (20, 30));
+            jail.set_env("BERTH_CLEANUP_MAX_TAGS_PER_RUN", "-1");
+            let err = Config::load(None, &ServeFlags::default()).unwrap_err();
+            assert!(err.to_string().to_lowercase().contains("cleanup_max_tags_per_run"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub fn spawn(state: &AppState) -> Jobs {
     if state.config.gc_interval_secs > 0 {
         handles.push(tokio::spawn(gc_worker(state.clone())));
     }
+    if state.config.cleanup_interval_secs > 0 {
+        handles.push(tokio::spawn(cleanup_policy_worker(state.clone())));
+    }
     Jobs { handles }
 }
 
@@ -60,6 +63,31 @@ async fn repository_deletion_worker(state: AppState) {
                 "deletion work done"
             ),
             Err(e) => tracing::warn!(error = %e, "deletion run failed; will retry"),
+        }
+    }
+}
+
+/// Cleanup policies: every `cleanup_interval_secs`, runs the policies that are due, each
+/// bounded by `cleanup_max_tags_per_run` and `cleanup_max_run_secs` (an unfinished one
+/// continues at the next tick). Several nodes may run this at once: a policy run is claimed
+/// in the database.
+async fn cleanup_policy_worker(state: AppState) {
+    use berth_platform::container_registry::cleanup::{run_due_policies, RunOutcome};
+    let limits = state.config.cleanup_limits();
+    let mut tick = tokio::time::interval(Duration::from_secs(state.config.cleanup_interval_secs));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match run_due_policies(&state.db, &state.registry, berth_db::now_millis(), limits).await {
+            Ok(report) if report.runs.is_empty() => {}
+            Ok(report) => tracing::info!(
+                policies = report.runs.len(),
+                unfinished = report.count(RunOutcome::Unfinished),
+                failed = report.count(RunOutcome::Failed),
+                tags_deleted = report.tags_deleted(),
+                "cleanup policies ran"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cleanup policy run failed; will retry"),
         }
     }
 }

@@ -4,6 +4,8 @@
 use berth_registry::meta::TagRecord;
 use regex::Regex;
 
+use super::cleanup::evaluate::{tags_to_delete, Rules};
+
 /// Longest regex a policy or bulk request may hold.
 pub const MAX_REGEX_LEN: usize = 255;
 
@@ -40,20 +42,15 @@ pub struct TagSelection {
 }
 
 impl TagSelection {
-    /// The tags to delete, newest first.
+    /// The tags to delete, newest first: the cleanup policy's evaluation with these rules.
     pub fn select<'a>(&self, tags: &'a [TagRecord], now: i64) -> Vec<&'a TagRecord> {
-        let mut candidates: Vec<&TagRecord> = tags
-            .iter()
-            .filter(|t| t.name != "latest")
-            .filter(|t| self.delete.is_match(&t.name))
-            .filter(|t| !self.keep.as_ref().is_some_and(|k| k.is_match(&t.name)))
-            .collect();
-        candidates.sort_by(|a, b| tag_time(b).cmp(&tag_time(a)).then_with(|| a.name.cmp(&b.name)));
-        candidates
-            .into_iter()
-            .skip(self.keep_n.unwrap_or(0))
-            .filter(|t| self.older_than.is_none_or(|age| now - tag_time(t) >= age))
-            .collect()
+        let rules = Rules {
+            name_regex: Some(&self.delete),
+            name_regex_keep: self.keep.as_ref(),
+            keep_n: self.keep_n,
+            older_than: self.older_than,
+        };
+        tags_to_delete(tags, &rules, now)
     }
 }
 
