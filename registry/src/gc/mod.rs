@@ -101,6 +101,7 @@ use crate::error::Result;
 use crate::meta::Meta;
 use crate::storage::BlobStore;
 
+mod blobs;
 mod online;
 pub mod offline;
 
@@ -111,8 +112,14 @@ pub use online::{Collector, RunReport};
 pub struct GcConfig {
     /// How long a queued item waits before it is reviewed (default 24 h; zero allowed).
     pub review_delay: Duration,
-    /// Items fetched per pass.
+    /// Manifests fetched per pass; blobs claimed per batch (SQLite: at most 200, as a batch
+    /// holds the single writer lock).
     pub batch_size: i64,
+    /// Concurrent blob workers per run on PostgreSQL (each claims its own batches with
+    /// `SKIP LOCKED`); SQLite always uses one.
+    pub workers: usize,
+    /// Storage deletions in flight per blob batch.
+    pub delete_concurrency: usize,
     /// First back-off after a failed storage deletion; doubled per further failure.
     pub retry_base: Duration,
     /// Largest back-off.
@@ -127,6 +134,8 @@ impl Default for GcConfig {
         GcConfig {
             review_delay: Duration::from_secs(24 * 3600),
             batch_size: 500,
+            workers: 4,
+            delete_concurrency: 32,
             retry_base: Duration::from_secs(60),
             retry_max: Duration::from_secs(24 * 3600),
             max_passes: 10_000,
@@ -255,6 +264,15 @@ pub(crate) async fn queue_manifest(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// `IN (…)` over the strings of a JSON array bound as parameter `$n` (one parameter for a
+/// whole batch; the `Any` driver binds no arrays).
+pub(crate) fn in_json_array(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Postgres => format!("IN (SELECT jsonb_array_elements_text(CAST(${n} AS jsonb)))"),
+        Backend::Sqlite => format!("IN (SELECT value FROM json_each(${n}))"),
+    }
 }
 
 /// Row-lock suffix for a backend: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite
