@@ -6,9 +6,10 @@ mod gc_support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use berth_registry::gc::offline::UploadReason;
 use berth_registry::gc::{self, GcConfig};
 use berth_registry::meta::Meta;
-use berth_registry::storage::{BlobStore, MemoryStore};
+use berth_registry::storage::{BlobStore, ByteStream, MemoryStore};
 use gc_support::*;
 
 #[tokio::test]
@@ -282,9 +283,33 @@ async fn offline_sweep_finds_dead_rows_and_planted_orphans_and_dry_run_changes_n
         let untagged = env.push_image(name, None, &t, b"{\"untagged\":1}", &[b"untagged layer"], None).await;
         let orphan1 = plant(&env.store, b"crash leftover one").await;
         let orphan2 = plant(&env.store, b"crash leftover number two").await;
+        // Upload sessions: bytes without a row (crash), one idle past the stale limit, one in
+        // progress (stays).
+        let orphan_upload = "0-orphan-upload".to_string();
+        env.store.upload_create(&orphan_upload).await.unwrap();
+        let five: ByteStream = Box::pin(futures::stream::once(async { Ok(bytes::Bytes::from_static(b"12345")) }));
+        env.store.upload_append(&orphan_upload, 0, five).await.unwrap();
+        let stale_upload = env.start_upload(name, &t).await;
+        let live_upload = env.start_upload(name, &t).await;
+        berth_db::sqlx::query("UPDATE uploads SET updated_at = $1 WHERE id = $2")
+            .bind(berth_db::now_millis() - 2 * 3600 * 1000)
+            .bind(&stale_upload)
+            .execute(&env.db.pool)
+            .await
+            .unwrap();
         let meta = Meta::new(env.db.clone());
         let quiet = |_: &str, _: u64, _: u64| {};
-        let plan = gc::offline::plan(&meta, &env.store, &quiet).await.unwrap();
+        let hour = Duration::from_secs(3600);
+        let plan = gc::offline::plan(&meta, &env.store, hour, &quiet).await.unwrap();
+        let mut uploads: Vec<(String, u64, bool)> = plan
+            .uploads
+            .iter()
+            .map(|u| (u.id.clone(), u.size, u.reason == UploadReason::NoDatabaseRow))
+            .collect();
+        uploads.sort();
+        let mut want_uploads = vec![(orphan_upload.clone(), 5, true), (stale_upload.clone(), 0, false)];
+        want_uploads.sort();
+        assert_eq!(uploads, want_uploads, "[{}] {:?}", env.label, plan.uploads);
         let mut orphans = vec![orphan1.clone(), orphan2.clone()];
         orphans.sort();
         assert_eq!(plan.orphans.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>(), orphans, "[{}]", env.label);
@@ -296,21 +321,26 @@ async fn offline_sweep_finds_dead_rows_and_planted_orphans_and_dry_run_changes_n
         let mut want = vec![sha256(b"{\"untagged\":1}"), sha256(b"untagged layer")];
         want.sort();
         assert_eq!(dead, want, "[{}]", env.label);
-        let bytes = (b"crash leftover one".len() + b"crash leftover number two".len() + b"{\"untagged\":1}".len() + b"untagged layer".len()) as u64;
+        let bytes = (b"crash leftover one".len() + b"crash leftover number two".len() + b"{\"untagged\":1}".len() + b"untagged layer".len() + 5) as u64;
         assert_eq!(plan.bytes(), bytes);
         // Planning is read-only.
         assert!(env.stored(&orphan1).await);
         assert_eq!(env.manifest_status(name, &untagged, &t).await, 200);
 
         let report = gc::offline::sweep(&meta, &env.store, &plan, &quiet).await.unwrap();
-        assert_eq!((report.manifests_deleted, report.blobs_deleted, report.orphans_deleted), (1, 2, 2));
+        assert_eq!((report.manifests_deleted, report.blobs_deleted, report.orphans_deleted, report.uploads_deleted), (1, 2, 2, 2));
         assert_eq!(report.bytes_freed, bytes);
         assert!(report.failures.is_empty());
         assert!(!env.stored(&orphan1).await && !env.stored(&orphan2).await);
         assert_eq!(env.manifest_status(name, &keep, &t).await, 200);
         assert_eq!(env.manifest_status(name, &untagged, &t).await, 404);
         assert!(env.stored(&sha256(b"kept layer")).await);
-        let again = gc::offline::plan(&meta, &env.store, &quiet).await.unwrap();
+        assert!(env.store.upload_size(&orphan_upload).await.is_err(), "[{}] orphan session bytes gone", env.label);
+        assert!(env.store.upload_size(&stale_upload).await.is_err(), "[{}] stale session bytes gone", env.label);
+        assert_eq!(env.count(&format!("SELECT COUNT(*) FROM uploads WHERE id = '{stale_upload}'")).await, 0);
+        assert_eq!(env.store.upload_size(&live_upload).await.unwrap(), 0, "[{}] a live session stays", env.label);
+        assert_eq!(env.count(&format!("SELECT COUNT(*) FROM uploads WHERE id = '{live_upload}'")).await, 1);
+        let again = gc::offline::plan(&meta, &env.store, hour, &quiet).await.unwrap();
         assert!(again.is_empty(), "[{}] {again:?}", env.label);
         env.assert_no_lost_blob().await;
     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use berth_registry::auth::{Access, SigningKey, TokenIssuer};
 use berth_registry::digest::Digest;
 use berth_registry::gc::{Collector, GcConfig};
-use berth_registry::storage::{BlobStore, ByteStream, FilesystemStore, StoreError, StoreResult};
+use berth_registry::storage::{BlobStore, ByteStream, FilesystemStore, StoreError, StoreResult, UploadEntry};
 use berth_registry::{Registry, RegistryConfig};
 use futures::stream::BoxStream;
 use reqwest::{Method, Response};
@@ -93,6 +93,14 @@ impl Env {
             .unwrap()
             .status()
             .as_u16()
+    }
+
+    /// Starts an upload session; its id.
+    pub async fn start_upload(&self, name: &str, token: &str) -> String {
+        let r = self.req(Method::POST, &format!("/v2/{name}/blobs/uploads/"), token).send().await.unwrap();
+        assert_eq!(r.status(), 202, "[{}] start upload", self.label);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        location.rsplit('/').next().unwrap().split('?').next().unwrap().to_string()
     }
 
     pub async fn push_blob(&self, name: &str, token: &str, data: &[u8]) -> String {
@@ -252,6 +260,9 @@ impl BlobStore for FlakyStore {
     }
     async fn upload_abort(&self, id: &str) -> StoreResult<()> {
         self.inner.upload_abort(id).await
+    }
+    async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>> {
+        self.inner.upload_list().await
     }
 }
 
