@@ -199,6 +199,17 @@ async fn a_refused_storage_delete_is_retried_with_backoff_and_never_counted_as_d
         let st = gc::status(&env.db).await.unwrap();
         assert_eq!((st.failing_items, st.blobs_due, st.blobs_deleted), (2, 0, 0), "[{}] {st:?}", env.label);
         assert_eq!(st.storage_failures, 2);
+        let mut listed: Vec<&str> = st.failing.iter().map(|f| f.key.as_str()).collect();
+        listed.sort();
+        let config_digest = sha256(b"{\"f\":1}");
+        let mut want = vec![d.as_str(), config_digest.as_str()];
+        want.sort();
+        assert_eq!(listed, want, "[{}] {st:?}", env.label);
+        for f in &st.failing {
+            assert_eq!((f.queue, f.attempts), ("blob", 1));
+            assert!(f.retry_after > berth_db::now_millis(), "backing off");
+            assert!(f.last_error.as_deref().unwrap_or("").contains("simulated S3 outage"), "{f:?}");
+        }
 
         // Backing off: an immediate run does not retry.
         let r = c.run().await.unwrap();
@@ -218,6 +229,44 @@ async fn a_refused_storage_delete_is_retried_with_backoff_and_never_counted_as_d
         assert!(!env.stored(&d).await && !env.blob_row(&d).await);
         let st = gc::status(&env.db).await.unwrap();
         assert_eq!((st.failing_items, st.blob_queue, st.blobs_deleted), (0, 0, 2), "[{}] {st:?}", env.label);
+    }
+}
+
+#[tokio::test]
+async fn one_refused_delete_in_a_batch_keeps_only_that_blob_and_the_rest_is_deleted() {
+    let flaky = FlakyStore::new(Arc::new(MemoryStore::new()));
+    let envs = envs_with(|_| flaky.clone() as Arc<dyn BlobStore>).await;
+    for env in envs {
+        let name = "group/partly";
+        let t = env.token(&[name]);
+        let (config, stuck, fine): (&[u8], &[u8], &[u8]) = (b"{\"partly\":1}", b"the stuck layer", b"the fine layer");
+        let m = env.push_image(name, Some("p"), &t, config, &[stuck, fine], None).await;
+        env.delete_manifest(name, &m, &t).await;
+        let stuck_digest = sha256(stuck);
+        flaky.fail_digests.lock().unwrap().insert(stuck_digest.clone());
+        let c = env.collector(GcConfig { retry_base: Duration::from_millis(200), ..gc0() });
+        let r = c.run().await.unwrap();
+        assert_eq!((r.blobs_deleted, r.storage_failures), (2, 1), "[{}] {r:?}", env.label);
+        assert_eq!(r.bytes_freed, (config.len() + fine.len()) as u64);
+        for gone in [sha256(config), sha256(fine)] {
+            assert!(!env.blob_row(&gone).await && !env.stored(&gone).await, "[{}] {gone} deleted", env.label);
+        }
+        assert!(env.blob_row(&stuck_digest).await && env.stored(&stuck_digest).await, "[{}] refused blob kept", env.label);
+        assert_eq!(env.count("SELECT COUNT(*) FROM repository_blobs").await, 1, "[{}] its link too", env.label);
+        let st = gc::status(&env.db).await.unwrap();
+        assert_eq!((st.blob_queue, st.failing_items, st.blobs_deleted, st.storage_failures), (1, 1, 2, 1), "[{}] {st:?}", env.label);
+        assert_eq!(st.failing[0].key, stuck_digest);
+        assert_eq!(st.last_run.as_ref().map(|l| (l.blobs_deleted, l.bytes_freed)), Some((2, r.bytes_freed as i64)));
+
+        flaky.fail_digests.lock().unwrap().clear();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let r = c.run().await.unwrap();
+        assert_eq!((r.blobs_deleted, r.storage_failures), (1, 0), "[{}] {r:?}", env.label);
+        assert!(!env.blob_row(&stuck_digest).await && !env.stored(&stuck_digest).await);
+        let st = gc::status(&env.db).await.unwrap();
+        assert_eq!((st.blob_queue, st.failing_items, st.blobs_deleted), (0, 0, 3), "[{}] {st:?}", env.label);
+        assert!(st.failing.is_empty());
+        env.assert_no_lost_blob().await;
     }
 }
 

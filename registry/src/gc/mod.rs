@@ -94,7 +94,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use berth_db::sqlx::{self, Any, Row, Transaction};
+use berth_db::sqlx::{self, Any, Transaction};
 use berth_db::{now_millis, Backend, Db};
 
 use crate::error::Result;
@@ -104,8 +104,10 @@ use crate::storage::BlobStore;
 mod blobs;
 mod online;
 pub mod offline;
+mod status;
 
 pub use online::{Collector, RunReport};
+pub use status::{status, FailingItem, GcStatus, LastRun};
 
 /// Online collector settings.
 #[derive(Debug, Clone)]
@@ -159,91 +161,6 @@ impl GcConfig {
             .unwrap_or(self.retry_max)
             .min(self.retry_max)
     }
-}
-
-/// Queue sizes and totals for the admin page and metrics.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct GcStatus {
-    /// Review delay of the most recent worker run (or the default).
-    pub review_delay_ms: i64,
-    pub blob_queue: i64,
-    pub manifest_queue: i64,
-    pub blobs_due: i64,
-    pub manifests_due: i64,
-    /// Queued items whose storage deletion failed at least once.
-    pub failing_items: i64,
-    pub blobs_deleted: i64,
-    pub manifests_deleted: i64,
-    pub bytes_freed: i64,
-    pub storage_failures: i64,
-    pub last_run: Option<LastRun>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct LastRun {
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub blobs_deleted: i64,
-    pub manifests_deleted: i64,
-    pub bytes_freed: i64,
-}
-
-/// Queue sizes, items due now, totals since the database was created, and the last run.
-pub async fn status(db: &Db) -> Result<GcStatus> {
-    let state = sqlx::query(
-        "SELECT review_delay_ms, blobs_deleted, manifests_deleted, bytes_freed, storage_failures, \
-         last_run_started_at, last_run_finished_at, last_run_blobs, last_run_manifests, last_run_bytes \
-         FROM gc_state WHERE id = 1",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    let delay: i64 = state.try_get("review_delay_ms")?;
-    let now = now_millis();
-    let cutoff = now - delay;
-    let count = |table: &'static str| {
-        let pool = db.pool.clone();
-        async move {
-            let r = sqlx::query(&format!(
-                "SELECT COUNT(*) AS n, \
-                 COALESCE(SUM(CASE WHEN queued_at <= $1 AND retry_after <= $2 THEN 1 ELSE 0 END), 0) AS due, \
-                 COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS failing FROM {table}"
-            ))
-            .bind(cutoff)
-            .bind(now)
-            .fetch_one(&pool)
-            .await?;
-            Ok::<_, crate::Error>((
-                r.try_get::<i64, _>("n")?,
-                r.try_get::<i64, _>("due")?,
-                r.try_get::<i64, _>("failing")?,
-            ))
-        }
-    };
-    let (blob_queue, blobs_due, bf) = count("gc_blob_review_queue").await?;
-    let (manifest_queue, manifests_due, mf) = count("gc_manifest_review_queue").await?;
-    let started: Option<i64> = state.try_get("last_run_started_at")?;
-    Ok(GcStatus {
-        review_delay_ms: delay,
-        blob_queue,
-        manifest_queue,
-        blobs_due,
-        manifests_due,
-        failing_items: bf + mf,
-        blobs_deleted: state.try_get("blobs_deleted")?,
-        manifests_deleted: state.try_get("manifests_deleted")?,
-        bytes_freed: state.try_get("bytes_freed")?,
-        storage_failures: state.try_get("storage_failures")?,
-        last_run: match started {
-            Some(started_at) => Some(LastRun {
-                started_at,
-                finished_at: state.try_get("last_run_finished_at")?,
-                blobs_deleted: state.try_get("last_run_blobs")?,
-                manifests_deleted: state.try_get("last_run_manifests")?,
-                bytes_freed: state.try_get("last_run_bytes")?,
-            }),
-            None => None,
-        },
-    })
 }
 
 /// Queues (or postpones) the review of a manifest, inside the caller's transaction.

@@ -212,12 +212,19 @@ pub fn index_manifest(children: &[(&str, usize)]) -> Vec<u8> {
 pub struct FlakyStore {
     pub inner: Arc<dyn BlobStore>,
     pub fail_deletes: AtomicBool,
+    /// Deletes of these digests fail too.
+    pub fail_digests: Mutex<std::collections::HashSet<String>>,
     pub deletes: Mutex<HashMap<String, u32>>,
 }
 
 impl FlakyStore {
     pub fn new(inner: Arc<dyn BlobStore>) -> Arc<FlakyStore> {
-        Arc::new(FlakyStore { inner, fail_deletes: AtomicBool::new(false), deletes: Mutex::new(HashMap::new()) })
+        Arc::new(FlakyStore {
+            inner,
+            fail_deletes: AtomicBool::new(false),
+            fail_digests: Mutex::new(Default::default()),
+            deletes: Mutex::new(HashMap::new()),
+        })
     }
     pub fn set_failing(&self, on: bool) {
         self.fail_deletes.store(on, Ordering::SeqCst);
@@ -233,7 +240,7 @@ impl BlobStore for FlakyStore {
         self.inner.open(digest, range).await
     }
     async fn delete(&self, digest: &Digest) -> StoreResult<()> {
-        if self.fail_deletes.load(Ordering::SeqCst) {
+        if self.fail_deletes.load(Ordering::SeqCst) || self.fail_digests.lock().unwrap().contains(&digest.to_string()) {
             return Err(StoreError::Backend("simulated S3 outage: 503 SlowDown".into()));
         }
         self.inner.delete(digest).await?;
