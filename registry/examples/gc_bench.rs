@@ -1,5 +1,6 @@
 //! Online GC benchmark: N unreferenced blobs (default 100,000) on the filesystem store, all
-//! due, collected by one worker. Fixtures go straight into the database and the store
+//! due, collected by one run (default settings: on PostgreSQL several workers claiming
+//! batches). Also times `gc::status` with the full queue. Fixtures go straight into the database and the store
 //! directory. `cargo run --release -p berth-registry --example gc_bench [N]`; set
 //! `BERTH_BENCH_DATABASE_URL` to use PostgreSQL (a fresh database) instead of SQLite.
 
@@ -46,8 +47,13 @@ async fn main() {
     tx.commit().await.unwrap();
     eprintln!("fixtures: {n} blobs in {:.1?}", t.elapsed());
 
+    let t = Instant::now();
+    let st = gc::status(&db).await.unwrap();
+    assert_eq!(st.blob_queue as usize, n);
+    println!("gc::status with {n} queued blobs: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+
     let store: Arc<dyn BlobStore> = Arc::new(FilesystemStore::new(&root));
-    let collector = gc::collector(db.clone(), store, GcConfig { batch_size: 1000, ..GcConfig::with_review_delay(Duration::ZERO) });
+    let collector = gc::collector(db.clone(), store, GcConfig::with_review_delay(Duration::ZERO));
     let t = Instant::now();
     let report = collector.run().await.unwrap();
     let secs = t.elapsed().as_secs_f64();

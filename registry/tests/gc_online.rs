@@ -6,9 +6,10 @@ mod gc_support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use berth_registry::gc::offline::UploadReason;
 use berth_registry::gc::{self, GcConfig};
 use berth_registry::meta::Meta;
-use berth_registry::storage::{BlobStore, MemoryStore};
+use berth_registry::storage::{BlobStore, ByteStream, MemoryStore};
 use gc_support::*;
 
 #[tokio::test]
@@ -198,6 +199,17 @@ async fn a_refused_storage_delete_is_retried_with_backoff_and_never_counted_as_d
         let st = gc::status(&env.db).await.unwrap();
         assert_eq!((st.failing_items, st.blobs_due, st.blobs_deleted), (2, 0, 0), "[{}] {st:?}", env.label);
         assert_eq!(st.storage_failures, 2);
+        let mut listed: Vec<&str> = st.failing.iter().map(|f| f.key.as_str()).collect();
+        listed.sort();
+        let config_digest = sha256(b"{\"f\":1}");
+        let mut want = vec![d.as_str(), config_digest.as_str()];
+        want.sort();
+        assert_eq!(listed, want, "[{}] {st:?}", env.label);
+        for f in &st.failing {
+            assert_eq!((f.queue, f.attempts), ("blob", 1));
+            assert!(f.retry_after > berth_db::now_millis(), "backing off");
+            assert!(f.last_error.as_deref().unwrap_or("").contains("simulated S3 outage"), "{f:?}");
+        }
 
         // Backing off: an immediate run does not retry.
         let r = c.run().await.unwrap();
@@ -217,6 +229,44 @@ async fn a_refused_storage_delete_is_retried_with_backoff_and_never_counted_as_d
         assert!(!env.stored(&d).await && !env.blob_row(&d).await);
         let st = gc::status(&env.db).await.unwrap();
         assert_eq!((st.failing_items, st.blob_queue, st.blobs_deleted), (0, 0, 2), "[{}] {st:?}", env.label);
+    }
+}
+
+#[tokio::test]
+async fn one_refused_delete_in_a_batch_keeps_only_that_blob_and_the_rest_is_deleted() {
+    let flaky = FlakyStore::new(Arc::new(MemoryStore::new()));
+    let envs = envs_with(|_| flaky.clone() as Arc<dyn BlobStore>).await;
+    for env in envs {
+        let name = "group/partly";
+        let t = env.token(&[name]);
+        let (config, stuck, fine): (&[u8], &[u8], &[u8]) = (b"{\"partly\":1}", b"the stuck layer", b"the fine layer");
+        let m = env.push_image(name, Some("p"), &t, config, &[stuck, fine], None).await;
+        env.delete_manifest(name, &m, &t).await;
+        let stuck_digest = sha256(stuck);
+        flaky.fail_digests.lock().unwrap().insert(stuck_digest.clone());
+        let c = env.collector(GcConfig { retry_base: Duration::from_millis(200), ..gc0() });
+        let r = c.run().await.unwrap();
+        assert_eq!((r.blobs_deleted, r.storage_failures), (2, 1), "[{}] {r:?}", env.label);
+        assert_eq!(r.bytes_freed, (config.len() + fine.len()) as u64);
+        for gone in [sha256(config), sha256(fine)] {
+            assert!(!env.blob_row(&gone).await && !env.stored(&gone).await, "[{}] {gone} deleted", env.label);
+        }
+        assert!(env.blob_row(&stuck_digest).await && env.stored(&stuck_digest).await, "[{}] refused blob kept", env.label);
+        assert_eq!(env.count("SELECT COUNT(*) FROM repository_blobs").await, 1, "[{}] its link too", env.label);
+        let st = gc::status(&env.db).await.unwrap();
+        assert_eq!((st.blob_queue, st.failing_items, st.blobs_deleted, st.storage_failures), (1, 1, 2, 1), "[{}] {st:?}", env.label);
+        assert_eq!(st.failing[0].key, stuck_digest);
+        assert_eq!(st.last_run.as_ref().map(|l| (l.blobs_deleted, l.bytes_freed)), Some((2, r.bytes_freed as i64)));
+
+        flaky.fail_digests.lock().unwrap().clear();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let r = c.run().await.unwrap();
+        assert_eq!((r.blobs_deleted, r.storage_failures), (1, 0), "[{}] {r:?}", env.label);
+        assert!(!env.blob_row(&stuck_digest).await && !env.stored(&stuck_digest).await);
+        let st = gc::status(&env.db).await.unwrap();
+        assert_eq!((st.blob_queue, st.failing_items, st.blobs_deleted), (0, 0, 3), "[{}] {st:?}", env.label);
+        assert!(st.failing.is_empty());
+        env.assert_no_lost_blob().await;
     }
 }
 
@@ -282,9 +332,33 @@ async fn offline_sweep_finds_dead_rows_and_planted_orphans_and_dry_run_changes_n
         let untagged = env.push_image(name, None, &t, b"{\"untagged\":1}", &[b"untagged layer"], None).await;
         let orphan1 = plant(&env.store, b"crash leftover one").await;
         let orphan2 = plant(&env.store, b"crash leftover number two").await;
+        // Upload sessions: bytes without a row (crash), one idle past the stale limit, one in
+        // progress (stays).
+        let orphan_upload = "0-orphan-upload".to_string();
+        env.store.upload_create(&orphan_upload).await.unwrap();
+        let five: ByteStream = Box::pin(futures::stream::once(async { Ok(bytes::Bytes::from_static(b"12345")) }));
+        env.store.upload_append(&orphan_upload, 0, five).await.unwrap();
+        let stale_upload = env.start_upload(name, &t).await;
+        let live_upload = env.start_upload(name, &t).await;
+        berth_db::sqlx::query("UPDATE uploads SET updated_at = $1 WHERE id = $2")
+            .bind(berth_db::now_millis() - 2 * 3600 * 1000)
+            .bind(&stale_upload)
+            .execute(&env.db.pool)
+            .await
+            .unwrap();
         let meta = Meta::new(env.db.clone());
         let quiet = |_: &str, _: u64, _: u64| {};
-        let plan = gc::offline::plan(&meta, &env.store, &quiet).await.unwrap();
+        let hour = Duration::from_secs(3600);
+        let plan = gc::offline::plan(&meta, &env.store, hour, &quiet).await.unwrap();
+        let mut uploads: Vec<(String, u64, bool)> = plan
+            .uploads
+            .iter()
+            .map(|u| (u.id.clone(), u.size, u.reason == UploadReason::NoDatabaseRow))
+            .collect();
+        uploads.sort();
+        let mut want_uploads = vec![(orphan_upload.clone(), 5, true), (stale_upload.clone(), 0, false)];
+        want_uploads.sort();
+        assert_eq!(uploads, want_uploads, "[{}] {:?}", env.label, plan.uploads);
         let mut orphans = vec![orphan1.clone(), orphan2.clone()];
         orphans.sort();
         assert_eq!(plan.orphans.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>(), orphans, "[{}]", env.label);
@@ -296,21 +370,26 @@ async fn offline_sweep_finds_dead_rows_and_planted_orphans_and_dry_run_changes_n
         let mut want = vec![sha256(b"{\"untagged\":1}"), sha256(b"untagged layer")];
         want.sort();
         assert_eq!(dead, want, "[{}]", env.label);
-        let bytes = (b"crash leftover one".len() + b"crash leftover number two".len() + b"{\"untagged\":1}".len() + b"untagged layer".len()) as u64;
+        let bytes = (b"crash leftover one".len() + b"crash leftover number two".len() + b"{\"untagged\":1}".len() + b"untagged layer".len() + 5) as u64;
         assert_eq!(plan.bytes(), bytes);
         // Planning is read-only.
         assert!(env.stored(&orphan1).await);
         assert_eq!(env.manifest_status(name, &untagged, &t).await, 200);
 
         let report = gc::offline::sweep(&meta, &env.store, &plan, &quiet).await.unwrap();
-        assert_eq!((report.manifests_deleted, report.blobs_deleted, report.orphans_deleted), (1, 2, 2));
+        assert_eq!((report.manifests_deleted, report.blobs_deleted, report.orphans_deleted, report.uploads_deleted), (1, 2, 2, 2));
         assert_eq!(report.bytes_freed, bytes);
         assert!(report.failures.is_empty());
         assert!(!env.stored(&orphan1).await && !env.stored(&orphan2).await);
         assert_eq!(env.manifest_status(name, &keep, &t).await, 200);
         assert_eq!(env.manifest_status(name, &untagged, &t).await, 404);
         assert!(env.stored(&sha256(b"kept layer")).await);
-        let again = gc::offline::plan(&meta, &env.store, &quiet).await.unwrap();
+        assert!(env.store.upload_size(&orphan_upload).await.is_err(), "[{}] orphan session bytes gone", env.label);
+        assert!(env.store.upload_size(&stale_upload).await.is_err(), "[{}] stale session bytes gone", env.label);
+        assert_eq!(env.count(&format!("SELECT COUNT(*) FROM uploads WHERE id = '{stale_upload}'")).await, 0);
+        assert_eq!(env.store.upload_size(&live_upload).await.unwrap(), 0, "[{}] a live session stays", env.label);
+        assert_eq!(env.count(&format!("SELECT COUNT(*) FROM uploads WHERE id = '{live_upload}'")).await, 1);
+        let again = gc::offline::plan(&meta, &env.store, hour, &quiet).await.unwrap();
         assert!(again.is_empty(), "[{}] {again:?}", env.label);
         env.assert_no_lost_blob().await;
     }

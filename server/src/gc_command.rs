@@ -1,13 +1,14 @@
 //! `berth gc`: offline mark-and-sweep over the metadata database and blob storage
 //! (`berth_registry::gc::offline`). Lists what goes (manifests, unreferenced blobs, stored
-//! bytes no database row knows) with sizes; `--dry-run` stops there. A progress bar on a
+//! bytes no database row knows, upload sessions without a row or idle longer than
+//! `upload_stale_after_secs`) with sizes; `--dry-run` stops there. A progress bar on a
 //! terminal, plain lines otherwise.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
 use anyhow::Context;
-use berth_registry::gc::offline::{self, Plan, SweepReport};
+use berth_registry::gc::offline::{self, Plan, SweepReport, UploadReason};
 use berth_registry::meta::Meta;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -29,7 +30,8 @@ pub async fn run(config: &Config, flags: &GcFlags, out: &mut (dyn Write + Send))
     let store = crate::registry_setup::blob_store(config)?;
     let meta = Meta::new(db);
     let progress = Progress::new();
-    let plan = offline::plan(&meta, &store, &|phase, done, total| progress.update(phase, done, total))
+    let stale_after = std::time::Duration::from_secs(config.upload_stale_after_secs);
+    let plan = offline::plan(&meta, &store, stale_after, &|phase, done, total| progress.update(phase, done, total))
         .await
         .context("marking failed")?;
     progress.finish();
@@ -37,10 +39,11 @@ pub async fn run(config: &Config, flags: &GcFlags, out: &mut (dyn Write + Send))
     if flags.dry_run {
         writeln!(
             out,
-            "dry run: would delete {} manifests, {} blobs, {} orphaned files, freeing {} bytes ({})",
+            "dry run: would delete {} manifests, {} blobs, {} orphaned files, {} upload sessions, freeing {} bytes ({})",
             plan.manifests.len(),
             plan.blobs.len(),
             plan.orphans.len(),
+            plan.uploads.len(),
             plan.bytes(),
             human(plan.bytes())
         )?;
@@ -71,6 +74,16 @@ fn list(plan: &Plan, dry_run: bool, out: &mut (dyn Write + Send)) -> anyhow::Res
     for (d, size) in &plan.orphans {
         writeln!(out, "{verb} orphan {d} {size} bytes (in storage, unknown to the database)")?;
     }
+    for u in &plan.uploads {
+        let why = match u.reason {
+            UploadReason::NoDatabaseRow => "upload session in storage, unknown to the database".to_string(),
+            UploadReason::Stale { updated_at } => format!(
+                "upload session idle for {}, longer than the stale limit",
+                idle(berth_db::now_millis() - updated_at)
+            ),
+        };
+        writeln!(out, "{verb} upload {} {} bytes ({why})", u.id, u.size)?;
+    }
     Ok(())
 }
 
@@ -80,14 +93,26 @@ fn summary(r: &SweepReport, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
     }
     writeln!(
         out,
-        "deleted {} manifests, {} blobs, {} orphaned files, freed {} bytes ({})",
+        "deleted {} manifests, {} blobs, {} orphaned files, {} upload sessions, freed {} bytes ({})",
         r.manifests_deleted,
         r.blobs_deleted,
         r.orphans_deleted,
+        r.uploads_deleted,
         r.bytes_freed,
         human(r.bytes_freed)
     )?;
     Ok(())
+}
+
+/// `3d 4h`, `2h 5m`, `7m`.
+fn idle(ms: i64) -> String {
+    let m = ms.max(0) / 60_000;
+    let (d, h, m) = (m / 1440, m / 60 % 24, m % 60);
+    match (d, h) {
+        (0, 0) => format!("{m}m"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
 }
 
 fn human(bytes: u64) -> String {

@@ -31,23 +31,36 @@
 //!
 //! # The worker ([`Collector::run`])
 //!
-//! Each item is reviewed inside a write transaction, in a savepoint of its own (on SQLite up
-//! to 200 blob items / 50 ms share one transaction to save WAL commits; on PostgreSQL one item
-//! per transaction):
+//! **Manifests** are reviewed one per write transaction:
 //!
 //! 1. lock the queue row, re-checking that it is still due (PostgreSQL:
 //!    `FOR UPDATE SKIP LOCKED`, so another node's worker skips it and no item is processed
 //!    twice; SQLite: the transaction already holds the single writer lock);
-//! 2. lock the blob / manifest row (`FOR UPDATE SKIP LOCKED`; a row locked by a push in
-//!    progress means "busy": leave it queued for the next run);
+//! 2. lock the manifest row (`FOR UPDATE SKIP LOCKED`; a row locked by a push in progress
+//!    means "busy": leave it queued for the next run);
 //! 3. re-check the references; if referenced, drop the queue row and commit;
-//! 4. delete the database rows (links, then the blob; or the manifest, whose cascades and
-//!    triggers queue its blobs, children and referrers);
-//! 5. blobs: delete the bytes from storage, **still holding the row lock**; on success the
-//!    savepoint is released and the transaction commits; on failure the item is rolled back
-//!    to its savepoint (the rows stay) and the error is recorded with exponential back-off
-//!    (`attempts`, `retry_after`, `last_error`) — the item is never counted as done.
+//! 4. delete the manifest (its cascades and triggers queue its blobs, children and
+//!    referrers) and commit.
 //!
+//! **Blobs** are reviewed in batches ([`blobs`]), one write transaction per batch, by several
+//! workers at once on PostgreSQL (`GcConfig::workers`; SQLite: one):
+//!
+//! 1. *claim* up to `batch_size` due queue rows together with their blob rows in one
+//!    statement (PostgreSQL: `FOR UPDATE OF q, b SKIP LOCKED` — rows another worker or a
+//!    push holds are skipped, so no item is processed twice; SQLite: writer lock; at most 200
+//!    per batch there, since the batch holds the one writer lock);
+//! 2. *re-check* in a new statement (at READ COMMITTED a fresh snapshot, taken after the
+//!    locks): drop the queue rows of the claimed blobs a manifest references;
+//! 3. in a savepoint, delete the links and blob rows of the unreferenced rest, set-based,
+//!    `NOT EXISTS` re-checked in the same statements (their queue rows cascade away);
+//! 4. delete their bytes from storage (`delete_concurrency` in flight), **still holding the
+//!    row locks**;
+//! 5. if every storage delete succeeded, release the savepoint; otherwise roll back to it,
+//!    delete the rows of the successful ones again (the locks are still held, so the set
+//!    cannot have changed) and record each failure with exponential back-off (`attempts`,
+//!    `retry_after`, `last_error`, logged with the backend's message) — such an item is never
+//!    counted as done; add the totals to `gc_state`; commit.
+
 //! A run repeats passes (manifests first, since deleting one queues its blobs) until a pass
 //! changes nothing or `max_passes` is reached. With a review delay of 0 every fresh upload is
 //! due at once, before its manifest arrives: a push then fails with `MANIFEST_BLOB_UNKNOWN`
@@ -58,15 +71,19 @@
 //! Invariant: *a committed `blobs` row has its bytes in storage*, and a committed
 //! `manifest_blobs` row has a `blobs` row (foreign key).
 //!
-//! * Bytes are deleted only by step 5, i.e. while the deleting transaction holds the blob row
-//!   lock (PostgreSQL row lock; SQLite writer lock) and deletes the row in that transaction.
+//! * Bytes are deleted only by blob step 4, i.e. while the deleting transaction holds the
+//!   blob row lock (PostgreSQL row lock; SQLite writer lock) and has deleted the row in that
+//!   transaction (step 3; after a partial failure, step 5 deletes exactly the rows whose bytes
+//!   went).
 //! * **Manifest PUT** reads each referenced blob row inside its write transaction with
 //!   `FOR SHARE` (PostgreSQL) — the same row the worker locks `FOR UPDATE`. Either
 //!   (a) the worker locked first: the PUT waits, then sees the row deleted and fails cleanly
 //!   with `MANIFEST_BLOB_UNKNOWN` (the client uploads the blob again); or (b) the PUT locked
-//!   first: the worker's `SKIP LOCKED` returns nothing and it skips the item; or (c) the PUT
-//!   committed before the worker locked: the worker's re-check (a new statement at READ
-//!   COMMITTED, after the lock) sees the new `manifest_blobs` row and drops the item. Child
+//!   first: the worker's `SKIP LOCKED` claim passes over the item; or (c) the PUT committed
+//!   before the worker locked: the worker's re-check (step 2, a new statement at READ
+//!   COMMITTED, after the lock) sees the new `manifest_blobs` row and drops the item. While
+//!   the worker holds the lock no new `manifest_blobs` row can appear (inserting one needs a
+//!   key-share lock on the blob row), so steps 2–5 see one unchanging set. Child
 //!   manifests of an index are share-locked the same way (`MANIFEST_UNKNOWN`).
 //! * **Blob upload / mount** ([`crate::meta::Meta::link_blob`]) upserts the blob row with
 //!   `ON CONFLICT DO UPDATE`, which takes the row lock (waiting for a worker that holds it).
@@ -77,15 +94,17 @@
 //!   `BLOB_UPLOAD_INVALID` (a mount falls back to an upload) and nothing is committed.
 //! * **Tag push of an existing manifest** upserts the manifest row with `DO UPDATE` (row
 //!   lock), so it waits for a worker deleting that manifest and then inserts it afresh.
-//! * On **SQLite** every write transaction (pushes and each worker item) starts by bumping
+//! * On **SQLite** every write transaction (pushes and each worker batch) starts by bumping
 //!   `registry_write_lock`, so they are totally ordered and cases (a)/(c) are the only ones.
 //!
-//! Known window: if the database commit fails *after* step 5 deleted the bytes (crash,
+//! Known window: if the database commit fails *after* step 4 deleted the bytes (crash,
 //! connection loss), unreferenced blob rows without bytes remain (up to one batch); they stay
 //! queued and the next review deletes them (deleting missing bytes succeeds) — a push that
-//! references one in between would get a manifest whose blob cannot be read. Deadlocks PostgreSQL may detect
-//! between a worker and a concurrent manifest/repository delete abort one transaction; the
-//! worker's item is simply retried on the next run, before any bytes were deleted.
+//! references one in between would get a manifest whose blob cannot be read. Deadlocks
+//! PostgreSQL may detect between a worker and a concurrent manifest/repository delete abort
+//! one transaction; the worker's batch is simply retried on the next run. Such conflicts can
+//! only hit steps 1–3, before any bytes are deleted: afterwards the batch touches only rows it
+//! holds locked, and `gc_state`, which only workers update (each as its last statement).
 //!
 //! The offline sweep ([`offline`]) assumes nothing pushes meanwhile (stop Berth or make it
 //! read-only): it also deletes stored bytes that no `blobs` row knows, which an upload in
@@ -94,25 +113,34 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use berth_db::sqlx::{self, Any, Row, Transaction};
+use berth_db::sqlx::{self, Any, Transaction};
 use berth_db::{now_millis, Backend, Db};
 
 use crate::error::Result;
 use crate::meta::Meta;
 use crate::storage::BlobStore;
 
+mod blobs;
 mod online;
 pub mod offline;
+mod status;
 
 pub use online::{Collector, RunReport};
+pub use status::{status, FailingItem, GcStatus, LastRun};
 
 /// Online collector settings.
 #[derive(Debug, Clone)]
 pub struct GcConfig {
     /// How long a queued item waits before it is reviewed (default 24 h; zero allowed).
     pub review_delay: Duration,
-    /// Items fetched per pass.
+    /// Manifests fetched per pass; blobs claimed per batch (SQLite: at most 200, as a batch
+    /// holds the single writer lock).
     pub batch_size: i64,
+    /// Concurrent blob workers per run on PostgreSQL (each claims its own batches with
+    /// `SKIP LOCKED`); SQLite always uses one.
+    pub workers: usize,
+    /// Storage deletions in flight per blob batch.
+    pub delete_concurrency: usize,
     /// First back-off after a failed storage deletion; doubled per further failure.
     pub retry_base: Duration,
     /// Largest back-off.
@@ -127,6 +155,8 @@ impl Default for GcConfig {
         GcConfig {
             review_delay: Duration::from_secs(24 * 3600),
             batch_size: 500,
+            workers: 4,
+            delete_concurrency: 32,
             retry_base: Duration::from_secs(60),
             retry_max: Duration::from_secs(24 * 3600),
             max_passes: 10_000,
@@ -152,91 +182,6 @@ impl GcConfig {
     }
 }
 
-/// Queue sizes and totals for the admin page and metrics.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct GcStatus {
-    /// Review delay of the most recent worker run (or the default).
-    pub review_delay_ms: i64,
-    pub blob_queue: i64,
-    pub manifest_queue: i64,
-    pub blobs_due: i64,
-    pub manifests_due: i64,
-    /// Queued items whose storage deletion failed at least once.
-    pub failing_items: i64,
-    pub blobs_deleted: i64,
-    pub manifests_deleted: i64,
-    pub bytes_freed: i64,
-    pub storage_failures: i64,
-    pub last_run: Option<LastRun>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct LastRun {
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub blobs_deleted: i64,
-    pub manifests_deleted: i64,
-    pub bytes_freed: i64,
-}
-
-/// Queue sizes, items due now, totals since the database was created, and the last run.
-pub async fn status(db: &Db) -> Result<GcStatus> {
-    let state = sqlx::query(
-        "SELECT review_delay_ms, blobs_deleted, manifests_deleted, bytes_freed, storage_failures, \
-         last_run_started_at, last_run_finished_at, last_run_blobs, last_run_manifests, last_run_bytes \
-         FROM gc_state WHERE id = 1",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    let delay: i64 = state.try_get("review_delay_ms")?;
-    let now = now_millis();
-    let cutoff = now - delay;
-    let count = |table: &'static str| {
-        let pool = db.pool.clone();
-        async move {
-            let r = sqlx::query(&format!(
-                "SELECT COUNT(*) AS n, \
-                 COALESCE(SUM(CASE WHEN queued_at <= $1 AND retry_after <= $2 THEN 1 ELSE 0 END), 0) AS due, \
-                 COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS failing FROM {table}"
-            ))
-            .bind(cutoff)
-            .bind(now)
-            .fetch_one(&pool)
-            .await?;
-            Ok::<_, crate::Error>((
-                r.try_get::<i64, _>("n")?,
-                r.try_get::<i64, _>("due")?,
-                r.try_get::<i64, _>("failing")?,
-            ))
-        }
-    };
-    let (blob_queue, blobs_due, bf) = count("gc_blob_review_queue").await?;
-    let (manifest_queue, manifests_due, mf) = count("gc_manifest_review_queue").await?;
-    let started: Option<i64> = state.try_get("last_run_started_at")?;
-    Ok(GcStatus {
-        review_delay_ms: delay,
-        blob_queue,
-        manifest_queue,
-        blobs_due,
-        manifests_due,
-        failing_items: bf + mf,
-        blobs_deleted: state.try_get("blobs_deleted")?,
-        manifests_deleted: state.try_get("manifests_deleted")?,
-        bytes_freed: state.try_get("bytes_freed")?,
-        storage_failures: state.try_get("storage_failures")?,
-        last_run: match started {
-            Some(started_at) => Some(LastRun {
-                started_at,
-                finished_at: state.try_get("last_run_finished_at")?,
-                blobs_deleted: state.try_get("last_run_blobs")?,
-                manifests_deleted: state.try_get("last_run_manifests")?,
-                bytes_freed: state.try_get("last_run_bytes")?,
-            }),
-            None => None,
-        },
-    })
-}
-
 /// Queues (or postpones) the review of a manifest, inside the caller's transaction.
 pub(crate) async fn queue_manifest(
     tx: &mut Transaction<'static, Any>,
@@ -255,6 +200,15 @@ pub(crate) async fn queue_manifest(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// `IN (…)` over the strings of a JSON array bound as parameter `$n` (one parameter for a
+/// whole batch; the `Any` driver binds no arrays).
+pub(crate) fn in_json_array(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Postgres => format!("IN (SELECT jsonb_array_elements_text(CAST(${n} AS jsonb)))"),
+        Backend::Sqlite => format!("IN (SELECT value FROM json_each(${n}))"),
+    }
 }
 
 /// Row-lock suffix for a backend: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite

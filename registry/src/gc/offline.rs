@@ -5,9 +5,13 @@
 //! subject in its repository (to a fixed point). A blob row is alive when an alive manifest
 //! references it. Sweep: dead manifests and blob rows are deleted from the database, then
 //! their bytes — and every stored blob no `blobs` row knows (crash leftovers) — from storage.
+//! Upload sessions go too when their bytes have no `uploads` row (a crash between creating
+//! the session in storage and recording it) or the session has been idle longer than the
+//! stale limit (row and bytes).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use berth_db::sqlx::{self, Row};
 use futures::StreamExt;
@@ -36,14 +40,35 @@ pub struct Plan {
     pub blobs: Vec<(String, u64)>,
     /// Stored blobs without a database row: `(digest, size)`.
     pub orphans: Vec<(String, u64)>,
+    /// Upload sessions to remove, by id.
+    pub uploads: Vec<DeadUpload>,
+}
+
+/// An upload session the sweep would remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadUpload {
+    pub id: String,
+    /// Bytes in storage (0 when only the database row is left).
+    pub size: u64,
+    /// Why it goes.
+    pub reason: UploadReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadReason {
+    /// Bytes in storage, no `uploads` row.
+    NoDatabaseRow,
+    /// Idle since `updated_at` (ms), longer than the stale limit.
+    Stale { updated_at: i64 },
 }
 
 impl Plan {
     pub fn bytes(&self) -> u64 {
-        self.blobs.iter().chain(&self.orphans).map(|(_, s)| s).sum()
+        let blobs: u64 = self.blobs.iter().chain(&self.orphans).map(|(_, s)| s).sum();
+        blobs + self.uploads.iter().map(|u| u.size).sum::<u64>()
     }
     pub fn is_empty(&self) -> bool {
-        self.manifests.is_empty() && self.blobs.is_empty() && self.orphans.is_empty()
+        self.manifests.is_empty() && self.blobs.is_empty() && self.orphans.is_empty() && self.uploads.is_empty()
     }
 }
 
@@ -53,14 +78,21 @@ pub struct SweepReport {
     pub manifests_deleted: u64,
     pub blobs_deleted: u64,
     pub orphans_deleted: u64,
+    pub uploads_deleted: u64,
     pub bytes_freed: u64,
     /// Storage deletions that failed: `(digest, backend error)`. Their bytes stay (a later
     /// run finds them as orphans).
     pub failures: Vec<(String, String)>,
 }
 
-/// Marks: reads the whole metadata and lists the store.
-pub async fn plan(meta: &Meta, store: &Arc<dyn BlobStore>, progress: Progress<'_>) -> Result<Plan> {
+/// Marks: reads the whole metadata and lists the store. Upload sessions idle longer than
+/// `upload_stale_after` count as dead.
+pub async fn plan(
+    meta: &Meta,
+    store: &Arc<dyn BlobStore>,
+    upload_stale_after: Duration,
+    progress: Progress<'_>,
+) -> Result<Plan> {
     let pool = &meta.db().pool;
     progress("reading manifests", 0, 0);
     let mut repo_of: HashMap<i64, (i64, String, Option<String>)> = HashMap::new();
@@ -169,11 +201,36 @@ pub async fn plan(meta: &Meta, store: &Arc<dyn BlobStore>, progress: Progress<'_
         }
     }
     orphans.sort();
+    let uploads = dead_uploads(meta, store, upload_stale_after).await?;
     Ok(Plan {
         manifests: dead_manifests,
         blobs: dead_blobs,
         orphans,
+        uploads,
     })
+}
+
+/// Upload sessions in storage without a row, and sessions (row, with or without bytes) idle
+/// longer than `stale_after`; sorted by id.
+async fn dead_uploads(meta: &Meta, store: &Arc<dyn BlobStore>, stale_after: Duration) -> Result<Vec<DeadUpload>> {
+    let stale_before = berth_db::now_millis() - stale_after.as_millis() as i64;
+    let mut rows: HashMap<String, i64> = HashMap::new();
+    for r in sqlx::query("SELECT id, updated_at FROM uploads").fetch_all(&meta.db().pool).await? {
+        rows.insert(r.try_get("id")?, r.try_get("updated_at")?);
+    }
+    let stored: BTreeMap<String, u64> = store.upload_list().await?.into_iter().map(|u| (u.id, u.size)).collect();
+    let mut dead: Vec<DeadUpload> = stored
+        .iter()
+        .filter(|(id, _)| !rows.contains_key(*id))
+        .map(|(id, size)| DeadUpload { id: id.clone(), size: *size, reason: UploadReason::NoDatabaseRow })
+        .collect();
+    dead.extend(rows.iter().filter(|(_, at)| **at < stale_before).map(|(id, at)| DeadUpload {
+        id: id.clone(),
+        size: stored.get(id).copied().unwrap_or(0),
+        reason: UploadReason::Stale { updated_at: *at },
+    }));
+    dead.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(dead)
 }
 
 /// Deletes what `plan` found: database rows first (in chunks), then bytes.
@@ -184,7 +241,7 @@ pub async fn sweep(
     progress: Progress<'_>,
 ) -> Result<SweepReport> {
     let mut report = SweepReport::default();
-    let total = (plan.manifests.len() + plan.blobs.len() * 2 + plan.orphans.len()) as u64;
+    let total = (plan.manifests.len() + plan.blobs.len() * 2 + plan.orphans.len() + plan.uploads.len()) as u64;
     let mut done = 0u64;
     for chunk in plan.manifests.chunks(500) {
         let mut w = meta.begin_write().await?;
@@ -251,6 +308,24 @@ pub async fn sweep(
         }
         done += 1;
         progress("deleting bytes", done, total);
+    }
+    for u in &plan.uploads {
+        // The row first: a session whose bytes fail to go is then an orphan the next run finds.
+        let mut w = meta.begin_write().await?;
+        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(&u.id).execute(&mut *w.tx).await?;
+        w.commit().await?;
+        match store.upload_abort(&u.id).await {
+            Ok(()) => {
+                report.uploads_deleted += 1;
+                report.bytes_freed += u.size;
+            }
+            Err(e) => {
+                tracing::warn!(upload = %u.id, error = %e, "blob storage refused to delete an upload session");
+                report.failures.push((format!("upload {}", u.id), e.to_string()));
+            }
+        }
+        done += 1;
+        progress("deleting uploads", done, total);
     }
     Ok(report)
 }

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 use tokio_util::io::ReaderStream;
 
-use super::{blob_key, check_upload_id, BlobStore, ByteStream, StoreError, StoreResult};
+use super::{blob_key, check_upload_id, BlobStore, ByteStream, StoreError, StoreResult, UploadEntry};
 use crate::digest::Digest;
 
 const READ_CHUNK: usize = 256 * 1024;
@@ -188,5 +188,25 @@ impl BlobStore for FilesystemStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>> {
+        let mut dir = match tokio::fs::read_dir(self.root.join("uploads")).await {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        while let Some(f) = dir.next_entry().await? {
+            let Some(id) = f.file_name().to_str().map(str::to_string) else { continue };
+            if check_upload_id(&id).is_err() {
+                continue;
+            }
+            let meta = f.metadata().await?;
+            if meta.is_file() {
+                out.push(UploadEntry { id, size: meta.len() });
+            }
+        }
+        Ok(out)
     }
 }

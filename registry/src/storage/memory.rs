@@ -8,7 +8,7 @@ use bytes::{Bytes, BytesMut};
 use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 
-use super::{check_upload_id, BlobStore, ByteStream, StoreError, StoreResult};
+use super::{check_upload_id, BlobStore, ByteStream, StoreError, StoreResult, UploadEntry};
 use crate::digest::Digest;
 
 #[derive(Default)]
@@ -141,5 +141,15 @@ impl BlobStore for MemoryStore {
         check_upload_id(id)?;
         self.uploads.lock().unwrap().remove(id);
         Ok(())
+    }
+
+    async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>> {
+        Ok(self
+            .uploads
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, b)| UploadEntry { id: id.clone(), size: b.len() as u64 })
+            .collect())
     }
 }

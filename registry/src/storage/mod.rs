@@ -75,6 +75,16 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn upload_commit(&self, id: &str, digest: &Digest) -> StoreResult<u64>;
     /// Discards an upload. Aborting a missing upload succeeds.
     async fn upload_abort(&self, id: &str) -> StoreResult<()>;
+    /// Every upload session in storage with its current size (for the offline sweep, which
+    /// removes sessions the database does not know).
+    async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>>;
+}
+
+/// An upload session's bytes in storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadEntry {
+    pub id: String,
+    pub size: u64,
 }
 
 pub(crate) fn check_upload_id(id: &str) -> StoreResult<()> {

@@ -14,7 +14,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, PutPayload, WriteMultipart};
 
-use super::{blob_key, check_upload_id, BlobStore, ByteStream, StoreError, StoreResult};
+use super::{blob_key, check_upload_id, BlobStore, ByteStream, StoreError, StoreResult, UploadEntry};
 use crate::digest::Digest;
 
 /// Part size of multipart uploads (S3 requires ≥ 5 MiB for all but the last part).
@@ -289,5 +289,23 @@ impl BlobStore for S3Store {
             }
         }
         Ok(())
+    }
+
+    async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>> {
+        // uploads/<id>/<offset> and uploads/<id>/started: one session per <id>.
+        let metas: Vec<_> = self
+            .store
+            .list(Some(&Path::from("uploads")))
+            .try_collect()
+            .await
+            .map_err(backend)?;
+        let mut sizes: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        for m in metas {
+            let parts: Vec<_> = m.location.parts().collect();
+            if parts.len() == 3 && check_upload_id(parts[1].as_ref()).is_ok() {
+                *sizes.entry(parts[1].as_ref().to_string()).or_default() += m.size;
+            }
+        }
+        Ok(sizes.into_iter().map(|(id, size)| UploadEntry { id, size }).collect())
     }
 }

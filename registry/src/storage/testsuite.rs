@@ -156,6 +156,18 @@ pub async fn run(store: Arc<dyn BlobStore>) {
         .upload_abort(&id5)
         .await
         .expect("aborting twice is fine");
+    // Listing upload sessions: sizes, and an aborted session is gone.
+    let id7 = uid();
+    store.upload_create(&id7).await.unwrap();
+    store.upload_append(&id7, 0, chunks(b"abcd", 3)).await.unwrap();
+    let sessions = store.upload_list().await.unwrap();
+    assert!(
+        sessions.contains(&super::UploadEntry { id: id7.clone(), size: 4 }),
+        "upload_list must list a session with its size: {sessions:?}"
+    );
+    assert!(!sessions.iter().any(|u| u.id == id5), "an aborted session is not listed");
+    store.upload_abort(&id7).await.unwrap();
+    assert!(!store.upload_list().await.unwrap().iter().any(|u| u.id == id7));
     assert!(matches!(
         store.upload_size("../../etc").await,
         Err(StoreError::InvalidUploadId)

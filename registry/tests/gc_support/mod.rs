@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use berth_registry::auth::{Access, SigningKey, TokenIssuer};
 use berth_registry::digest::Digest;
 use berth_registry::gc::{Collector, GcConfig};
-use berth_registry::storage::{BlobStore, ByteStream, FilesystemStore, StoreError, StoreResult};
+use berth_registry::storage::{BlobStore, ByteStream, FilesystemStore, StoreError, StoreResult, UploadEntry};
 use berth_registry::{Registry, RegistryConfig};
 use futures::stream::BoxStream;
 use reqwest::{Method, Response};
@@ -93,6 +93,14 @@ impl Env {
             .unwrap()
             .status()
             .as_u16()
+    }
+
+    /// Starts an upload session; its id.
+    pub async fn start_upload(&self, name: &str, token: &str) -> String {
+        let r = self.req(Method::POST, &format!("/v2/{name}/blobs/uploads/"), token).send().await.unwrap();
+        assert_eq!(r.status(), 202, "[{}] start upload", self.label);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        location.rsplit('/').next().unwrap().split('?').next().unwrap().to_string()
     }
 
     pub async fn push_blob(&self, name: &str, token: &str, data: &[u8]) -> String {
@@ -204,12 +212,19 @@ pub fn index_manifest(children: &[(&str, usize)]) -> Vec<u8> {
 pub struct FlakyStore {
     pub inner: Arc<dyn BlobStore>,
     pub fail_deletes: AtomicBool,
+    /// Deletes of these digests fail too.
+    pub fail_digests: Mutex<std::collections::HashSet<String>>,
     pub deletes: Mutex<HashMap<String, u32>>,
 }
 
 impl FlakyStore {
     pub fn new(inner: Arc<dyn BlobStore>) -> Arc<FlakyStore> {
-        Arc::new(FlakyStore { inner, fail_deletes: AtomicBool::new(false), deletes: Mutex::new(HashMap::new()) })
+        Arc::new(FlakyStore {
+            inner,
+            fail_deletes: AtomicBool::new(false),
+            fail_digests: Mutex::new(Default::default()),
+            deletes: Mutex::new(HashMap::new()),
+        })
     }
     pub fn set_failing(&self, on: bool) {
         self.fail_deletes.store(on, Ordering::SeqCst);
@@ -225,7 +240,7 @@ impl BlobStore for FlakyStore {
         self.inner.open(digest, range).await
     }
     async fn delete(&self, digest: &Digest) -> StoreResult<()> {
-        if self.fail_deletes.load(Ordering::SeqCst) {
+        if self.fail_deletes.load(Ordering::SeqCst) || self.fail_digests.lock().unwrap().contains(&digest.to_string()) {
             return Err(StoreError::Backend("simulated S3 outage: 503 SlowDown".into()));
         }
         self.inner.delete(digest).await?;
@@ -252,6 +267,9 @@ impl BlobStore for FlakyStore {
     }
     async fn upload_abort(&self, id: &str) -> StoreResult<()> {
         self.inner.upload_abort(id).await
+    }
+    async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>> {
+        self.inner.upload_list().await
     }
 }
 
