@@ -160,7 +160,7 @@ async fn race(env: Env, pause_ms: (u32, u32)) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pushes_racing_the_collector_never_lose_a_referenced_blob() {
     for env in fs_envs().await {
-        race(env, (10, 30)).await;
+        race(env, (40, 60)).await;
     }
 }
 
