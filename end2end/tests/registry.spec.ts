@@ -278,3 +278,41 @@ test('a project with tags cannot change its path; once the registry is empty it 
   await page.getByRole('button', { name: 'Change path' }).click();
   await expect(page).toHaveURL(new RegExp(`/${group}/moved/-/settings/general$`));
 });
+
+test('cleanup policy form: validation with the error position, live preview, save', async ({ page }, testInfo) => {
+  const g = await api('GET', `/groups/${group}`);
+  await api('POST', '/projects', { name: 'policy', path: 'policy', namespace_id: g.id, visibility: 'public' });
+  const img = `${group}/policy/img`;
+  push(layout('policy'), img, 'v1');
+  await retag(img, 'v1', ['v2', 'v3', 'latest', 'stable']);
+  await signIn(page, 'root', ROOT_PASSWORD);
+  await goto(page, `/${group}/policy/-/settings/packages_and_registries`);
+  const row = page.locator(`[data-testid="preview-row"][data-path="${img}"]`);
+
+  await page.getByLabel('Keep the most recent').selectOption('');
+  await page.getByLabel('Remove tags older than').selectOption('');
+  await page.getByLabel('Remove tags matching (RE2, whole name)').fill('v(');
+  await expect(page.getByTestId('preview-error')).toContainText('name_regex');
+  await expect(page.getByTestId('preview-error')).toContainText('position');
+  await page.getByRole('button', { name: 'Save cleanup policy' }).click();
+  await expect(page.getByRole('alert').first()).toContainText('position');
+
+  await page.getByLabel('Remove tags matching (RE2, whole name)').fill('v.*');
+  await page.getByLabel('Keep tags matching (RE2, whole name; wins over removal)').fill('v3');
+  await expect(row.getByTestId('preview-tags')).toHaveText(/^(v1, v2|v2, v1)$/);
+  await expect(page.getByTestId('preview-summary')).toContainText('2 tags would be deleted');
+  await shot(page, testInfo, 'cleanup-policy-preview');
+
+  await page.getByTestId('cleanup-enabled').check();
+  await page.getByLabel('Run cleanup').selectOption('7d');
+  await page.getByRole('button', { name: 'Save cleanup policy' }).click();
+  await expect(page.getByTestId('cleanup-saved')).toBeVisible();
+  await goto(page, `/${group}/policy/-/settings/packages_and_registries`);
+  await expect(page.getByTestId('next-run')).toBeVisible();
+  await expect(page.getByLabel('Remove tags matching (RE2, whole name)')).toHaveValue('v.*');
+  // The preview deleted nothing; the registry page shows when the policy runs.
+  const tags = await api('GET', `/projects/${encodeURIComponent(`${group}/policy`)}/registry/repositories?tags=true`);
+  expect(tags[0].tags).toHaveLength(5);
+  await goto(page, `/${group}/policy/container_registry`);
+  await expect(page.getByTestId('cleanup-state')).toContainText('Cleanup will run');
+});

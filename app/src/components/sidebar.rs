@@ -37,6 +37,7 @@ pub fn ProjectSidebar(nav: ProjectNav) -> impl IntoView {
                         <ul>
                             <li><a href=format!("{base}/-/settings/general")>"General"</a></li>
                             <li><a href=format!("{base}/-/settings/repository")>"Repository"</a></li>
+                            <li><a href=format!("{base}/-/settings/packages_and_registries")>"Packages and registries"</a></li>
                         </ul>
                     </li>
                 })}

@@ -8,6 +8,7 @@ use crate::pages::groups::members::MembersPage;
 use crate::pages::groups::show::GroupPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::projects::deploy_tokens::DeployTokensPage;
+use crate::pages::projects::settings_cleanup::CleanupSettingsPage;
 use crate::pages::projects::settings_general::GeneralSettingsPage;
 use crate::pages::projects::show::ProjectPage;
 use crate::pages::registry::group::GroupRegistryPage;
@@ -59,6 +60,7 @@ pub fn ProjectRoutes() -> impl IntoView {
             None if path.contains('/') => view! { <ProjectPage path/> }.into_any(),
             Some((project, "project_members")) => view! { <MembersPage kind="project" path=project.to_string()/> }.into_any(),
             Some((project, "settings/general")) => view! { <GeneralSettingsPage path=project.to_string()/> }.into_any(),
+            Some((project, "settings/packages_and_registries")) => view! { <CleanupSettingsPage path=project.to_string()/> }.into_any(),
             Some((project, "settings/repository")) => view! { <DeployTokensPage path=project.to_string()/> }.into_any(),
             _ => view! { <NotFound/> }.into_any(),
         }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod admin_registry;
 pub mod auth;
+pub mod cleanup;
 #[cfg(feature = "ssr")]
 pub mod ctx;
 pub mod dashboard;

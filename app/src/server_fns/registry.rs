@@ -33,6 +33,8 @@ pub struct RepositoryItem {
     /// None, `delete_scheduled`, `delete_ongoing`, `delete_failed`.
     pub status: Option<String>,
     pub can_delete: bool,
+    /// "Cleanup will run soon", "Cleanup is ongoing", "Partial cleanup complete" or None.
+    pub cleanup: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +56,8 @@ pub struct ProjectRegistryData {
     pub page: RepositoryPage,
     /// Repositories in the project (all pages, no search).
     pub image_count: i64,
+    /// The cleanup policy's state: next run, running, partially completed, or off.
+    pub cleanup: String,
     pub storage_total: i64,
     /// Biggest repositories: (path, bytes).
     pub biggest: Vec<(String, i64)>,
@@ -107,6 +111,18 @@ mod ssr {
 
     use super::*;
     use crate::server_fns::ctx::{Ctx, ViewedProject};
+
+    /// The header's line about the cleanup policy.
+    pub fn cleanup_line(phase: &berth_platform::container_registry::cleanup::CleanupPhase) -> String {
+        use berth_platform::container_registry::cleanup::CleanupPhase as P;
+        match phase {
+            P::Disabled => "Cleanup is disabled for this project".into(),
+            P::Running { .. } => "Cleanup is running".into(),
+            P::PartiallyCompleted => "Cleanup partially completed — will continue".into(),
+            P::Failed { .. } => "The last cleanup failed; it runs again soon".into(),
+            P::Scheduled { next_run_at } => format!("Cleanup will run {}", crate::dates::format_datetime(*next_run_at)),
+        }
+    }
 
     pub fn host() -> String {
         use_context::<crate::server_fns::site::SiteContext>().map(|s| s.registry_host).unwrap_or_default()
@@ -163,6 +179,7 @@ mod ssr {
             updated_at: row.updated_at,
             status: row.status,
             can_delete,
+            cleanup: None,
         }
     }
 
@@ -185,8 +202,10 @@ mod ssr {
 #[server(prefix = "/-/fn", endpoint = "project_registry")]
 pub async fn project_registry(path: String, params: ListParams) -> Result<ProjectRegistryData, AppError> {
     use berth_platform::container_registry::listing::repositories::{list_repositories, RepositoryQuery};
+    use berth_platform::container_registry::cleanup::{project_cleanup_state, repository_cleanup_statuses, CleanupStatus};
     use berth_platform::container_registry::listing::storage::project_storage;
     use berth_platform::permissions::Action;
+    use ssr::cleanup_line;
 
     let cx = super::ctx::ctx().await?;
     let viewed = ssr::registry_project(&cx, &path).await?;
@@ -199,13 +218,33 @@ pub async fn project_registry(path: String, params: ListParams) -> Result<Projec
         list_repositories(cx.db(), &ids, &RepositoryQuery { limit: 1, ..RepositoryQuery::default() }).await?.total
     };
     let storage = project_storage(cx.db(), viewed.project.id, 5).await?;
+    let cleanup = cleanup_line(&project_cleanup_state(cx.db(), viewed.project.id).await?.phase());
+    let statuses: std::collections::HashMap<i64, CleanupStatus> = repository_cleanup_statuses(cx.db(), &viewed.project.full_path)
+        .await?
+        .into_iter()
+        .map(|r| (r.repository_id, r.status))
+        .collect();
     let can_delete = viewed.can(Action::DeleteRepository);
     let full_path = viewed.project.full_path.clone();
     Ok(ProjectRegistryData {
         nav: super::projects::nav_of(&viewed),
         host: ssr::host(),
         page: RepositoryPage {
-            items: page.items.into_iter().map(|r| ssr::item(r, &full_path, can_delete)).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|r| {
+                    let status = statuses.get(&r.id).copied();
+                    let mut item = ssr::item(r, &full_path, can_delete);
+                    item.cleanup = match status {
+                        Some(CleanupStatus::Scheduled) => Some("Cleanup will run soon".into()),
+                        Some(CleanupStatus::Ongoing) => Some("Cleanup is ongoing".into()),
+                        Some(CleanupStatus::Unfinished) => Some("Partial cleanup complete".into()),
+                        _ => None,
+                    };
+                    item
+                })
+                .collect(),
             total: page.total,
             next: page.next,
             previous: page.previous,
@@ -213,6 +252,7 @@ pub async fn project_registry(path: String, params: ListParams) -> Result<Projec
             sort: query.direction.as_str().to_string(),
         },
         image_count,
+        cleanup,
         storage_total: storage.total_bytes,
         biggest: storage.biggest.into_iter().map(|r| (r.path, r.bytes)).collect(),
         now: berth_db::now_millis(),

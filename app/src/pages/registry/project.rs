@@ -61,6 +61,9 @@ pub fn ProjectRegistryPage(path: String) -> impl IntoView {
                                 <p class="muted" data-testid="image-count">
                                     {format!("{} image {}", d.image_count, if d.image_count == 1 { "repository" } else { "repositories" })}
                                 </p>
+                                <p class="muted" data-testid="cleanup-state">{d.cleanup.clone()}
+                                    {d.nav.can_settings.then(|| view! { " · " <a href=format!("/{}/-/settings/packages_and_registries", d.nav.full_path)>"Cleanup policy"</a> })}
+                                </p>
                             </div>
                             <div class="actions"><CliCommands host=d.host.clone() project_path=d.nav.full_path.clone()/></div>
                         </div>

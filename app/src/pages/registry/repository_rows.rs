@@ -40,6 +40,7 @@ pub fn RepositoryTable(
                         <a href=href class="repo-link">{item.path.clone()}</a>
                         {show_project.then(|| view! { <div class="muted small">"Project: " {item.project_path.clone()}</div> })}
                         {status.map(|s| view! { <div class="status-warning" data-testid="repository-status">{s}</div> })}
+                        {item.cleanup.clone().map(|c| view! { <div class="muted small" data-testid="cleanup-status">{c}</div> })}
                     </td>
                     <td data-testid="tags-count">{format!("{} {}", item.tags_count, if item.tags_count == 1 { "tag" } else { "tags" })}</td>
                     <td><span title=format_datetime(item.updated_at)>{"Updated " }{relative(now, item.updated_at)}</span></td>
