@@ -60,6 +60,7 @@ urls=(
   "tags: first page|$T"
   "tags: deep page (after the 250,000th)|$T?after=$deep_after"
   "tags: searched (search[]=t04999)|$T?search%5B%5D=t04999"
+  "tags: searched, no match (full scan)|$T?search%5B%5D=zzz"
   "tags: by name ascending|$T?orderBy=NAME&sort=asc"
   "tags: by name descending|$T?orderBy=NAME&sort=desc"
   "tags: by name, deep|$T?orderBy=NAME&sort=asc&after=t0300000"
