@@ -14,6 +14,7 @@ pub mod background;
 pub mod container_registry;
 pub mod error;
 pub mod group_lifecycle;
+pub mod listing;
 pub mod members;
 pub mod model;
 pub mod namespaces;

@@ -71,6 +71,15 @@ pub async fn set_registry_access_level(db: &Db, project_id: i64, level: Registry
         .ok_or(PlatformError::NotFound("project"))
 }
 
+/// Changes the project's display name (its path stays).
+pub async fn set_project_name(db: &Db, project_id: i64, name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(PlatformError::Invalid("name must be 1 to 255 characters".into()));
+    }
+    repo::projects::set_name(db, project_id, name).await?.then_some(()).ok_or(PlatformError::NotFound("project"))
+}
+
 /// The settings the permission function needs.
 pub fn project_access(project: &Project) -> ProjectAccess {
     ProjectAccess { visibility: project.visibility, registry_access: project.registry_access }

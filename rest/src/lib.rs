@@ -28,7 +28,6 @@ pub mod params;
 mod pagination;
 pub mod policy;
 mod projects;
-mod queries;
 pub mod registry_api;
 mod resolve;
 pub mod time;

@@ -159,7 +159,7 @@ pub async fn list_projects(State(state): State<RestState>, caller: Caller, uri: 
     let search = params.str("search")?.map(|s| s.to_lowercase());
     let membership = params.bool("membership")?.unwrap_or(false) || params.bool("owned")?.unwrap_or(false);
     let mut out = Vec::new();
-    for p in crate::queries::all_projects(&state.db).await? {
+    for p in berth_platform::listing::all_projects(&state.db).await? {
         if search.as_ref().is_some_and(|s| !p.full_path.to_lowercase().contains(s) && !p.name.to_lowercase().contains(s)) {
             continue;
         }
@@ -258,7 +258,7 @@ pub async fn update_project(
         set_registry_access_level(&state.db, p.id, level).await?;
     }
     if let Some(n) = name {
-        crate::queries::set_project_name(&state.db, p.id, n.trim()).await?;
+        berth_platform::projects::set_project_name(&state.db, p.id, n.trim()).await?;
     }
     let fresh = crate::resolve::project(&state, &p.id.to_string()).await?.ok_or_else(|| ApiError::not_found("Project"))?;
     Ok(Json(project_json(&state, &fresh).await?))
@@ -271,7 +271,7 @@ pub async fn list_groups(State(state): State<RestState>, caller: Caller, uri: Ur
     let page = PageRequest::from_params(&params)?;
     let search = params.str("search")?.map(|s| s.to_lowercase());
     let mut out = Vec::new();
-    for g in crate::queries::all_groups(&state.db).await? {
+    for g in berth_platform::listing::all_groups(&state.db).await? {
         if search.as_ref().is_some_and(|s| !g.full_path.to_lowercase().contains(s) && !g.name.to_lowercase().contains(s)) {
             continue;
         }

@@ -213,7 +213,7 @@ pub async fn list_group_repositories(
     let page = PageRequest::from_params(&params)?;
     let (tags, count) = (params.bool("tags")?.unwrap_or(false), params.bool("tags_count")?.unwrap_or(false));
     let mut out = Vec::new();
-    for project in crate::queries::projects_below(&state.db, &group.group.full_path).await? {
+    for project in berth_platform::container_registry::group_projects::projects_below(&state.db, &group.group.full_path).await? {
         let actor = actor_for(&state.db, caller.credential.as_ref(), &project).await?;
         if !can(&actor, Action::ReadRegistry, &project_access(&project)) {
             continue;

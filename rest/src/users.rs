@@ -81,7 +81,7 @@ async fn user_json(state: &RestState, caller: &Caller, u: &User) -> ApiResult<Us
         state: if u.is_blocked { "blocked" } else { "active" }.into(),
         web_url: format!("{}/{}", state.external_url.trim_end_matches('/'), u.username),
         avatar_url: None,
-        created_at: crate::queries::user_created_at(&state.db, u.id).await?.map(rfc3339),
+        created_at: berth_platform::listing::user_created_at(&state.db, u.id).await?.map(rfc3339),
         email: private.then(|| u.email.clone()),
         is_admin: private.then_some(u.is_admin),
     })
@@ -147,7 +147,7 @@ pub async fn list_users(State(state): State<RestState>, caller: Caller, uri: Uri
     let username = params.str("username")?;
     let search = params.str("search")?.map(|s| s.to_lowercase());
     let mut out = Vec::new();
-    for u in crate::queries::all_users(&state.db).await? {
+    for u in berth_platform::listing::all_users(&state.db).await? {
         if username.as_ref().is_some_and(|n| !n.eq_ignore_ascii_case(&u.username)) {
             continue;
         }
@@ -212,7 +212,7 @@ pub async fn list_pats(State(state): State<RestState>, caller: Caller, uri: Uri,
             vec![id]
         }
         Some(_) => vec![me.id],
-        None if me.is_admin => crate::queries::all_users(&state.db).await?.into_iter().map(|u| u.id).collect(),
+        None if me.is_admin => berth_platform::listing::all_users(&state.db).await?.into_iter().map(|u| u.id).collect(),
         None => vec![me.id],
     };
     let mut out = Vec::new();
@@ -227,7 +227,7 @@ pub async fn list_pats(State(state): State<RestState>, caller: Caller, uri: Uri,
 pub async fn revoke_pat(State(state): State<RestState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let me = caller.require_user()?.clone();
     let id = numeric_id("Personal access token", &id)?;
-    let owner = crate::queries::pat_owner(&state.db, id).await?;
+    let owner = berth_platform::listing::pat_owner(&state.db, id).await?;
     match owner {
         Some(o) if o == me.id || me.is_admin => {}
         Some(_) => return Err(ApiError::forbidden()),

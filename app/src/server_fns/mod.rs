@@ -14,7 +14,7 @@ pub mod members;
 pub mod project_settings;
 pub mod projects;
 #[cfg(feature = "ssr")]
-pub mod queries;
+pub use berth_platform::listing as queries;
 pub mod registry;
 pub mod site;
 pub mod tokens;

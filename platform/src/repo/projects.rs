@@ -103,3 +103,8 @@ pub async fn set_registry_access(db: &Db, id: i64, level: RegistryAccessLevel) -
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A project's display name (not its path).
+pub async fn set_name(db: &Db, id: i64, name: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query("UPDATE projects SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&db.pool).await?.rows_affected() == 1)
+}

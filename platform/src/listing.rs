@@ -1,6 +1,6 @@
-//! Read-only listings the UI needs and the platform services do not offer yet (the user's
-//! groups and projects, a group's children, all users). One SQL text for SQLite and
-//! PostgreSQL, like the platform's `repo` module. Candidates to move into `berth-platform`.
+//! Read-only listings for the UI and the REST API: the user's groups and projects, a group's
+//! children, every project, group and user. One SQL text for SQLite and PostgreSQL, like the
+//! `repo` module; permission filtering is the caller's (it asks `permissions::can`).
 
 use berth_db::sqlx::{self, any::AnyRow, Row};
 use berth_db::Db;
@@ -73,13 +73,13 @@ pub async fn projects_in(db: &Db, namespace_id: i64) -> sqlx::Result<Vec<Project
     Ok(rows.iter().map(project).collect())
 }
 
-pub async fn all_users(db: &Db) -> sqlx::Result<Vec<berth_platform::accounts::User>> {
+pub async fn all_users(db: &Db) -> sqlx::Result<Vec<crate::accounts::User>> {
     let rows = sqlx::query("SELECT id, username, name, email, is_admin, is_blocked FROM users ORDER BY username")
         .fetch_all(&db.pool)
         .await?;
     Ok(rows
         .iter()
-        .map(|r| berth_platform::accounts::User {
+        .map(|r| crate::accounts::User {
             id: r.get("id"),
             username: r.get("username"),
             name: r.get("name"),
@@ -88,4 +88,37 @@ pub async fn all_users(db: &Db) -> sqlx::Result<Vec<berth_platform::accounts::Us
             is_blocked: r.get::<i64, _>("is_blocked") == 1,
         })
         .collect())
+}
+
+/// Every project, newest first.
+pub async fn all_projects(db: &Db) -> crate::error::Result<Vec<crate::projects::Project>> {
+    let rows = sqlx::query("SELECT id FROM projects ORDER BY id DESC").fetch_all(&db.pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.extend(crate::projects::find_project(db, r.get("id")).await?);
+    }
+    Ok(out)
+}
+
+/// Every group, by full path.
+pub async fn all_groups(db: &Db) -> crate::error::Result<Vec<crate::namespaces::Namespace>> {
+    let rows = sqlx::query("SELECT id FROM namespaces WHERE kind = 'group' ORDER BY full_path").fetch_all(&db.pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.extend(crate::namespaces::find_namespace(db, r.get("id")).await?);
+    }
+    Ok(out)
+}
+
+pub async fn user_created_at(db: &Db, id: i64) -> sqlx::Result<Option<i64>> {
+    Ok(sqlx::query("SELECT created_at FROM users WHERE id = $1").bind(id).fetch_optional(&db.pool).await?.map(|r| r.get("created_at")))
+}
+
+/// The owner of a personal access token.
+pub async fn pat_owner(db: &Db, id: i64) -> sqlx::Result<Option<i64>> {
+    Ok(sqlx::query("SELECT user_id FROM personal_access_tokens WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| r.get("user_id")))
 }
