@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod registry_policy;
 pub mod registry_setup;
 pub mod router;
+pub mod server_fn_status;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::state::AppState;
-use crate::{assets, health, metrics, telemetry, token_service};
+use crate::{assets, health, metrics, server_fn_status, telemetry, token_service};
 
 pub fn build(state: AppState) -> Router {
     // The catch-all route (`/<full path of a project>`) is left to the fallback below, which
@@ -51,7 +51,7 @@ pub fn build(state: AppState) -> Router {
         .route("/-/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
         .route("/jwt/auth", get(token_service::auth))
-        .merge(ui)
+        .merge(ui.layer(axum::middleware::from_fn(server_fn_status::refine)))
         .with_state(state.clone())
         .merge(state.registry.router())
         .merge(berth_rest::router(rest_state(&state)))
