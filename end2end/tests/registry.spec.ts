@@ -321,3 +321,21 @@ test('cleanup policy form: validation with the error position, live preview, sav
   await goto(page, `/${group}/policy/container_registry`);
   await expect(page.getByTestId('cleanup-state')).toContainText('Cleanup will run');
 });
+
+test('without JavaScript: search, sort and paging work through plain links and GET forms', async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`/${project}/container_registry/${webRepoId}?orderBy=NAME&sort=asc`);
+  await expect(page.getByTestId('tag-row')).toHaveCount(20);
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/after=/);
+  const second = await tagNames(page);
+  expect(second.length).toBeGreaterThan(0);
+  expect(second.every((n) => n >= 't1')).toBe(true);
+  await page.getByTestId('list-search').fill('v2');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/search%5B%5D=v2/);
+  await expect.poll(() => tagNames(page)).toEqual(['v2.0']);
+  await shot(page, testInfo, 'tag-details-without-javascript');
+  await context.close();
+});

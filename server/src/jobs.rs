@@ -126,6 +126,9 @@ pub async fn publish_gc_status(db: &berth_db::Db) {
             metrics::gauge!("berth_gc_items_due", "queue" => "manifest").set(s.manifests_due as f64);
             metrics::gauge!("berth_gc_failing_items").set(s.failing_items as f64);
             metrics::gauge!("berth_gc_bytes_freed_all_nodes").set(s.bytes_freed as f64);
+            if let Some(run) = &s.last_run {
+                metrics::gauge!("berth_gc_last_run_started_timestamp_seconds").set(run.started_at as f64 / 1000.0);
+            }
         }
         Err(e) => tracing::warn!(error = %e, "cannot read the garbage collection status"),
     }
