@@ -133,6 +133,7 @@ test('tag details: paging by keyset, search, sort, sizes and digests match skope
     await expect(row.getByTestId('tag-config')).toHaveAttribute('data-digest', want.config);
     await expect(row.getByTestId('tag-size')).toHaveAttribute('data-bytes', String(want.size));
     await expect(row.getByTestId('tag-digest')).toHaveText(want.digest.slice(7, 19));
+    await expect(row.getByRole('button', { name: `Copy ${web}:${tag}` })).toHaveAttribute('data-copy', `${HOST}/${web}:${tag}`);
   }
 
   const multi = await api('GET', `/projects/${encodeURIComponent(project)}/registry/repositories`);

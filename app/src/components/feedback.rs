@@ -52,6 +52,28 @@ pub fn CopyField(value: String, label: &'static str, #[prop(optional)] testid: &
     }
 }
 
+/// A small copy button for a value shown elsewhere in the row (names the value for screen
+/// readers; the full value is also its tooltip).
+#[component]
+pub fn CopyButton(value: String, label: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = value.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+        copied.set(true);
+    };
+    view! {
+        <button type="button" class="copy-button" title=value.clone() aria-label=label data-copy=value on:click=copy>
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
 /// `<option>`s of the three visibility levels.
 pub fn visibility_options(selected: &'static str) -> impl IntoView {
     [("private", "Private"), ("internal", "Internal"), ("public", "Public")]

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::feedback::{action_error, CopyField};
+use crate::components::feedback::{action_error, CopyButton};
 use crate::components::registry::dialog::ConfirmDialog;
 use crate::dates::{format_datetime, relative};
 use crate::server_fns::registry::{DeleteRepository, RepositoryItem};
@@ -44,7 +44,7 @@ pub fn RepositoryTable(
                     </td>
                     <td data-testid="tags-count">{format!("{} {}", item.tags_count, if item.tags_count == 1 { "tag" } else { "tags" })}</td>
                     <td><span title=format_datetime(item.updated_at)>{"Updated " }{relative(now, item.updated_at)}</span></td>
-                    <td class="copy-cell"><CopyField value=format!("{host}/{}", item.path) label="Image path"/></td>
+                    <td><CopyButton value=format!("{host}/{}", item.path) label=format!("Copy image path {}", item.path)/></td>
                     <td class="row-actions">
                         {deletable.then(|| view! {
                             <button type="button" class="danger" aria-label=label data-testid="delete-repository"
@@ -66,7 +66,7 @@ pub fn RepositoryTable(
     view! {
         {move || action_error(delete.value().get())}
         <table class="table" data-testid="repositories">
-            <thead><tr><th>"Image repository"</th><th>"Tags"</th><th>"Last updated"</th><th>"Path"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+            <thead><tr><th>"Image repository"</th><th>"Tags"</th><th>"Last updated"</th><th>"Image path"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         {move || target.get().map(|item| {

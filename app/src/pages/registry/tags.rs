@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::feedback::{action_error, page_error, CopyField};
+use crate::components::feedback::{action_error, page_error, CopyButton, CopyField};
 use crate::components::registry::charts::TagSizeChart;
 use crate::components::registry::dialog::ConfirmDialog;
 use crate::components::registry::list_url::{use_list_params, ListControls, Pager};
@@ -153,7 +153,8 @@ fn tag_row(
             })}</td>
             <td class="tag-name">
                 <strong data-testid="tag-name">{name.clone()}</strong>
-                <CopyField value=format!("{host}/{repo_path}:{name}") label="Image path with tag"/>
+                " "
+                <CopyButton value=format!("{host}/{repo_path}:{name}") label=format!("Copy {repo_path}:{name}")/>
             </td>
             <td><span title=format_datetime(t.published_at) data-testid="tag-published">{relative(now, t.published_at)}</span></td>
             <td data-testid="tag-size" data-bytes=t.size.to_string()>{format_bytes(t.size)}</td>
