@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh run
 # The front end first: the server binary embeds what it produces in target/site.
-cargo leptos build --release --frontend-only
+# Without binaryen's optimiser: Debian's version breaks the module (scripts/no-wasm-opt/).
+PATH="$PWD/scripts/no-wasm-opt:$PATH" cargo leptos build --release --frontend-only
 cargo build --release -p berth-server --bin berth
 exec target/release/berth serve "$@"

@@ -22,7 +22,7 @@ ROOT_TOKEN="glpat-bench-root-token-$$-$RANDOM"
 
 if [ ! -x "$BIN" ]; then
   echo "building $BIN (front end, then cargo build --release -p berth-server)" >&2
-  cargo leptos build --release --frontend-only >&2
+  PATH="$PWD/scripts/no-wasm-opt:$PATH" cargo leptos build --release --frontend-only >&2
   cargo build --release -p berth-server --bin berth >&2
 fi
 BIN=$(readlink -f "$BIN")
