@@ -38,5 +38,12 @@ tests/python/run.sh target/debug/berth
 phase "browser tests (Playwright, Debian Chromium)"
 scripts/e2e.sh target/debug/berth
 
+# What ./run.sh serves: the release front end (built the same way, see scripts/no-wasm-opt/)
+# must start in the browser too. The server embeds target/site, so it is rebuilt around it.
+phase "release front end hydrates (as ./run.sh builds it)"
+PATH="$PWD/scripts/no-wasm-opt:$PATH" cargo leptos build --release --frontend-only
+cargo build -p berth-server --bin berth
+scripts/e2e.sh target/debug/berth home.spec.ts
+
 phase ""
 echo "all tests passed in $(( $(date +%s) - started ))s"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Starts the given berth binary on a free port with a fresh data directory and runs the
-# Playwright suite against it. Screenshots land in end2end/test-results/.
+# Playwright suite against it (or only the spec files given after the binary).
+# Screenshots land in end2end/test-results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 berth="$1"
+shift
 source scripts/services.sh
 data=$(mktemp -d /tmp/berth-e2e.XXXXXX)
 port=$(free_port)
@@ -21,4 +23,4 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 export BERTH_URL="http://127.0.0.1:$port"
-(cd end2end && npx playwright test) || { echo "--- berth log"; tail -50 "$data/berth.log"; exit 1; }
+(cd end2end && npx playwright test "$@") || { echo "--- berth log"; tail -50 "$data/berth.log"; exit 1; }
