@@ -36,3 +36,14 @@ pub async fn run_pending_deletion_work(db: &Db, registry: &Registry) -> deletion
     run.groups += group_lifecycle::run_pending_group_deletions(db).await?;
     Ok(run)
 }
+
+/// Starts [`run_pending_deletion_work`] in the background, so that a delete requested from
+/// the UI or the REST API is worked off at once instead of at the job loop's next tick (which
+/// retries anything this run fails to do).
+pub fn start_deletion_work(db: Db, registry: Registry) {
+    tokio::spawn(async move {
+        if let Err(e) = run_pending_deletion_work(&db, &registry).await {
+            tracing::warn!(error = %e, "deletion run failed; the job loop retries");
+        }
+    });
+}

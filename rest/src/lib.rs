@@ -72,12 +72,7 @@ impl RestState {
     /// Works off pending deletions now, in the background (the job loop would within a
     /// minute); errors are logged and the job loop retries.
     pub fn nudge_deletion_work(&self) {
-        let state = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = berth_platform::background::run_pending_deletion_work(&state.db, &state.registry).await {
-                tracing::warn!(error = %e, "deletion run failed; the job loop retries");
-            }
-        });
+        berth_platform::background::start_deletion_work(self.db.clone(), self.registry.clone());
     }
 }
 

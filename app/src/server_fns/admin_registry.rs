@@ -76,11 +76,6 @@ pub async fn admin_retry_repository_deletion(repository_id: i64) -> Result<(), A
     if !deletion::retry_failed(cx.db(), repository_id).await? {
         return Err(AppError::Invalid("this repository is not waiting for a retry".into()));
     }
-    let (db, registry) = (cx.server.db.clone(), cx.server.registry.clone());
-    tokio::spawn(async move {
-        if let Err(e) = deletion::run_pending_deletions(&db, &registry).await {
-            tracing::warn!(error = %e, "repository deletion run failed; the job loop retries");
-        }
-    });
+    berth_platform::background::start_deletion_work(cx.server.db.clone(), cx.server.registry.clone());
     Ok(())
 }

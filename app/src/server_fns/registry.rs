@@ -399,11 +399,6 @@ pub async fn delete_repository(path: String, repository_id: i64, confirm: String
         return Err(AppError::Invalid(format!("type {} to confirm", row.path)));
     }
     deletion::schedule(cx.db(), row.id).await?;
-    let (db, registry) = (cx.server.db.clone(), cx.server.registry.clone());
-    tokio::spawn(async move {
-        if let Err(e) = deletion::run_pending_deletions(&db, &registry).await {
-            tracing::warn!(error = %e, "repository deletion run failed; the job loop retries");
-        }
-    });
+    berth_platform::background::start_deletion_work(cx.server.db.clone(), cx.server.registry.clone());
     Ok(())
 }

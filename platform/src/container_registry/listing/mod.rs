@@ -11,6 +11,8 @@ pub mod repositories;
 pub mod storage;
 pub mod tags;
 
+use berth_db::sqlx;
+
 pub use cursor::{Cursor, PageCursor};
 
 /// Rows per page on the registry pages.
@@ -62,6 +64,25 @@ pub struct Page<T> {
     pub total: i64,
     pub next: Option<String>,
     pub previous: Option<String>,
+}
+
+/// A value bound to a `$n` placeholder of a listing query built at run time.
+pub(crate) enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+pub(crate) fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        query = match b {
+            Bind::Int(v) => query.bind(*v),
+            Bind::Text(v) => query.bind(v.as_str()),
+        };
+    }
+    query
 }
 
 /// `%text%` for a LIKE with `\` as escape character, the search text matched literally.

@@ -3,7 +3,7 @@
 use berth_db::sqlx::{self, any::AnyRow, Row};
 use berth_db::Db;
 
-use super::{contains_pattern, paginate, Cursor, Page, PageCursor, SortDirection, PAGE_SIZE};
+use super::{bind_all, contains_pattern, paginate, Bind, Cursor, Page, PageCursor, SortDirection, PAGE_SIZE};
 
 /// Sort keys of the repository lists (`orderBy` in the URL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,11 +107,6 @@ fn cursor_of(order: RepositoryOrder, r: &RepositoryRow) -> String {
     .encode()
 }
 
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
 /// The repositories of `project_ids`, one page. An empty id list is an empty page.
 pub async fn list_repositories(db: &Db, project_ids: &[i64], q: &RepositoryQuery) -> sqlx::Result<Page<RepositoryRow>> {
     if project_ids.is_empty() {
@@ -155,19 +150,6 @@ pub async fn list_repositories(db: &Db, project_ids: &[i64], q: &RepositoryQuery
     let rows = rows.iter().map(row).collect::<sqlx::Result<Vec<_>>>()?;
     let order = q.order;
     Ok(paginate(rows, total, &q.cursor, q.limit.clamp(1, 100), |r| cursor_of(order, r)))
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: &'q [Bind],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for b in binds {
-        query = match b {
-            Bind::Int(v) => query.bind(*v),
-            Bind::Text(v) => query.bind(v.as_str()),
-        };
-    }
-    query
 }
 
 /// One repository of a project (None when it belongs to another project or does not exist).

@@ -4,7 +4,7 @@
 use berth_db::sqlx::{self, any::AnyRow, Row};
 use berth_db::{Backend, Db};
 
-use super::{contains_pattern, paginate, Cursor, Page, PageCursor, SortDirection, PAGE_SIZE};
+use super::{bind_all, contains_pattern, paginate, Bind, Cursor, Page, PageCursor, SortDirection, PAGE_SIZE};
 
 /// Media types of multi-platform images.
 pub const INDEX_MEDIA_TYPES: [&str; 2] =
@@ -99,11 +99,6 @@ fn cursor_of(order: TagOrder, t: &TagRow) -> String {
     .encode()
 }
 
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
 fn row(r: &AnyRow) -> sqlx::Result<(TagRow, i64)> {
     let total: i64 = r.try_get("total_size")?;
     let manifest: i64 = r.try_get("size")?;
@@ -193,19 +188,6 @@ pub async fn list_tags(db: &Db, repository_id: i64, q: &TagQuery) -> sqlx::Resul
     }
     let order = q.order;
     Ok(paginate(rows, total, &q.cursor, limit, |t| cursor_of(order, t)))
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: &'q [Bind],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for b in binds {
-        query = match b {
-            Bind::Int(v) => query.bind(*v),
-            Bind::Text(v) => query.bind(v.as_str()),
-        };
-    }
-    query
 }
 
 /// The platforms an index lists, read from its stored payload (metadata, a few KiB; never
