@@ -1,41 +1,13 @@
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { HOST, layout } from './registry_fixture';
+import { ROOT_PASSWORD, createUser, goto, signIn, signOut } from './ui_helpers';
 
 // The platform's acceptance scenario, as people do it: an administrator makes a user in the
 // UI; that user signs in, makes a project, creates a personal access token in the UI and
 // pushes with skopeo; a Reporter of the project can pull but not push; anonymous visitors
 // pull only from a public project.
-const ROOT_PASSWORD = 'e2e-root-password';
 const id = Date.now().toString(36);
-
-async function goto(page: Page, url: string) {
-  await page.goto(url);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await goto(page, '/users/sign_in');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/users\/sign_in$/);
-}
-
-async function createUser(page: Page, username: string, password: string) {
-  await goto(page, '/admin/users');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Name', { exact: true }).fill(`User ${username}`);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create user' }).click();
-  await expect(page.getByText(`User ${username} created.`)).toBeVisible();
-}
 
 async function createToken(page: Page, name: string): Promise<string> {
   await goto(page, '/-/user_settings/personal_access_tokens');

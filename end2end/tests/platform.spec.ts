@@ -1,35 +1,10 @@
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { ROOT_PASSWORD, createUser, goto, shot, signIn, signOut } from './ui_helpers';
 
 // Every test makes its own groups, projects and users (unique per run), so the tests do not
 // depend on each other's order.
-const ROOT_PASSWORD = 'e2e-root-password';
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${(counter++).toString(36)}`;
-
-async function goto(page: Page, url: string) {
-  const response = await page.goto(url);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  return response;
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await goto(page, '/users/sign_in');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByTestId('current-user')).toHaveText(username);
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/users\/sign_in$/);
-  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
-}
 
 async function createGroup(page: Page, path: string, visibility = 'private') {
   await goto(page, '/groups/new');
@@ -50,17 +25,6 @@ async function createProject(page: Page, namespace: string, path: string, visibi
   await page.getByRole('button', { name: 'Create project' }).click();
   await expect(page).toHaveURL(new RegExp(`/${namespace}/${path}$`));
   await expect(page.getByRole('heading', { name: `Project ${path}` })).toBeVisible();
-}
-
-async function createUser(page: Page, username: string, password: string) {
-  await goto(page, '/admin/users');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Name', { exact: true }).fill(`User ${username}`);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create user' }).click();
-  await expect(page.getByText(`User ${username} created.`)).toBeVisible();
-  await expect(page.getByTestId(`user-${username}`)).toBeVisible();
 }
 
 function inDays(days: number) {

@@ -1,33 +1,15 @@
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import { api, HOST, inspect, layout, push, retag } from './registry_fixture';
+import { ROOT_PASSWORD, goto, shot, signIn } from './ui_helpers';
 
 // The Container Registry pages as people use them: images pushed with skopeo, then listed,
 // searched, sorted, paged (with the state in shareable URLs), inspected and deleted.
-const ROOT_PASSWORD = 'e2e-root-password';
 const id = Date.now().toString(36);
 const group = `reg-${id}`;
 const project = `${group}/shop`;
 const secret = `${group}/vault`;
 const web = `${project}/web`;
 let webRepoId = 0;
-
-async function goto(page: Page, url: string) {
-  const response = await page.goto(url);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  return response;
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await goto(page, '/users/sign_in');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-}
 
 const tagNames = (page: Page) => page.getByTestId('tag-name').allTextContents();
 const repoPaths = (page: Page) => page.getByTestId('repository-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));

@@ -1,0 +1,41 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+
+// What the browser tests share: navigation that waits for hydration, screenshots, and the
+// sign-in, sign-out and user-creation steps as a person does them.
+export const ROOT_PASSWORD = 'e2e-root-password';
+
+export async function goto(page: Page, url: string) {
+  const response = await page.goto(url);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  return response;
+}
+
+export async function shot(page: Page, testInfo: TestInfo, name: string) {
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+}
+
+export async function signIn(page: Page, username: string, password: string) {
+  await goto(page, '/users/sign_in');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('current-user')).toHaveText(username);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/users\/sign_in$/);
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+}
+
+export async function createUser(page: Page, username: string, password: string) {
+  await goto(page, '/admin/users');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Name', { exact: true }).fill(`User ${username}`);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByText(`User ${username} created.`)).toBeVisible();
+  await expect(page.getByTestId(`user-${username}`)).toBeVisible();
+}
