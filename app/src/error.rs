@@ -14,6 +14,8 @@ pub enum AppError {
     NotFound,
     Forbidden,
     Invalid(String),
+    /// Not allowed, with the reason to show next to the form that asked.
+    Refused(String),
     Unauthenticated,
     Internal,
 }
@@ -23,7 +25,7 @@ impl fmt::Display for AppError {
         match self {
             AppError::NotFound => f.write_str("not found"),
             AppError::Forbidden => f.write_str("you are not allowed to do this"),
-            AppError::Invalid(msg) => f.write_str(msg),
+            AppError::Invalid(msg) | AppError::Refused(msg) => f.write_str(msg),
             AppError::Unauthenticated => f.write_str("please sign in"),
             AppError::Internal => f.write_str("something went wrong on the server; please try again"),
         }
@@ -56,6 +58,7 @@ impl From<berth_platform::PlatformError> for AppError {
         match e {
             P::Invalid(msg) | P::Conflict(msg) => AppError::Invalid(msg),
             P::NotFound(_) => AppError::NotFound,
+            P::Forbidden(msg) => AppError::Refused(msg),
             other => {
                 tracing::error!(error = %other, "platform error in a server function");
                 AppError::Internal

@@ -6,6 +6,7 @@ pub mod dates;
 pub mod error;
 pub mod pages;
 pub mod roles;
+pub mod security;
 pub mod server_fns;
 
 use leptos::prelude::*;
@@ -32,6 +33,8 @@ pub const SITE_PKG_DIR: &str = "pkg";
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

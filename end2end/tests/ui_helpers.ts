@@ -39,3 +39,24 @@ export async function createUser(page: Page, username: string, password: string)
   await expect(page.getByText(`User ${username} created.`)).toBeVisible();
   await expect(page.getByTestId(`user-${username}`)).toBeVisible();
 }
+
+/// Collects every console error, uncaught page error and failed request of `page`; call
+/// `expectClean()` at the end of a walk to fail on any.
+export function watchBrowser(page: Page) {
+  const problems: string[] = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    // A navigation away while a request is in flight aborts it: not a failure of the page.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`);
+  });
+  page.on('response', (res) => { if (res.status() >= 500) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  return { expectClean: () => expect(problems, problems.join('\n')).toEqual([]) };
+}
+
+/// Clicks `link` and waits until the page it leads to shows `heading` as its first `h1`.
+export async function clickTo(page: Page, link: ReturnType<Page['locator']>, heading: string | RegExp) {
+  await link.click();
+  await expect(page.locator('main h1').first()).toHaveText(heading);
+}

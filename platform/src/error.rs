@@ -16,6 +16,9 @@ pub enum PlatformError {
     Conflict(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The actor may see the target but not do this; the message says what is needed.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 pub type Result<T, E = PlatformError> = std::result::Result<T, E>;

@@ -36,6 +36,27 @@ pub async fn may_create_subgroups_in(db: &Db, user: &crate::accounts::User, pare
         && (user.is_admin || crate::members::effective_group_role(db, parent.id, user.id).await? >= Some(Role::Maintainer)))
 }
 
+/// The message of a refused subgroup creation (or move under a parent).
+pub const SUBGROUP_REFUSED: &str = "you need at least the Maintainer role in the parent group to create a subgroup there";
+
+/// Creates a group as `user`: top-level for anyone signed in, a subgroup for Maintainers of
+/// the parent (GitLab's default) and administrators. The one rule for the UI and REST. A
+/// private parent the user has no role in is `NotFound`, as if it did not exist.
+pub async fn create_group_as(db: &Db, user: &crate::accounts::User, new: &crate::namespaces::NewGroup<'_>) -> Result<Namespace> {
+    if let Some(parent_id) = new.parent_id {
+        let parent = crate::repo::namespaces::by_id(db, parent_id).await?.ok_or(PlatformError::NotFound("parent group"))?;
+        if !may_create_subgroups_in(db, user, &parent).await? {
+            let role = crate::members::effective_group_role(db, parent.id, user.id).await?;
+            return Err(if role.is_some() || parent.visibility != crate::model::Visibility::Private || parent.kind != NamespaceKind::Group {
+                PlatformError::Forbidden(SUBGROUP_REFUSED.into())
+            } else {
+                PlatformError::NotFound("parent group")
+            });
+        }
+    }
+    crate::namespaces::create_group(db, new, Some(user.id)).await
+}
+
 /// Applies the changes, each checked before anything is written.
 pub async fn update_group(db: &Db, group_id: i64, changes: &GroupChanges<'_>) -> Result<Namespace> {
     let group = group(db, group_id).await?;

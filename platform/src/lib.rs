@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod background;
 pub mod container_registry;
 pub mod error;
+pub mod front_door;
 pub mod group_lifecycle;
 pub mod listing;
 pub mod members;

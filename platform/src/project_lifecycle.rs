@@ -40,6 +40,19 @@ pub async fn may_create_projects_in(db: &Db, user: &User, namespace: &Namespace)
         })
 }
 
+/// The message of a refused project creation (or transfer into a namespace).
+pub const CREATE_REFUSED: &str = "you need at least the Developer role in that group to create projects there";
+
+/// Creates a project in `new.namespace_id` as `user`: the one rule for the UI and the REST
+/// API (who may create there: [`may_create_projects_in`]).
+pub async fn create_project_as(db: &Db, user: &User, new: &crate::projects::NewProject<'_>) -> Result<Project> {
+    let namespace = repo::namespaces::by_id(db, new.namespace_id).await?.ok_or(PlatformError::NotFound("namespace"))?;
+    if !may_create_projects_in(db, user, &namespace).await? {
+        return Err(PlatformError::Forbidden(CREATE_REFUSED.into()));
+    }
+    crate::projects::create_project(db, new).await
+}
+
 /// Changes a project's path (its last segment). Refused while its registry holds tags.
 pub async fn rename_project(db: &Db, project_id: i64, new_path: &str) -> Result<Project> {
     let project = repo::projects::by_id(db, project_id).await?.ok_or(PlatformError::NotFound("project"))?;

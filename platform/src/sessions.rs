@@ -11,7 +11,7 @@ use crate::secrets::{generate_secret, hash_secret};
 
 /// The name of the cookie that holds the session secret (the web UI sets it; the REST API
 /// accepts it too).
-pub const SESSION_COOKIE: &str = "berth_session";
+pub use crate::front_door::session_cookie::SESSION_COOKIE;
 /// Prefix of session secrets (so a leaked one is recognisable).
 pub const SESSION_PREFIX: &str = "bsess-";
 /// How long a session lasts after sign-in.

@@ -120,6 +120,11 @@ pub async fn create_deploy_token(
                  {JOB_TOKEN_USERNAME:?} nor start with \"gitlab+deploy-token-\""
             )));
         }
+        // Registry logins try the user account first: a deploy token named like a user would
+        // be mistaken for (or shadow) that person.
+        if find_by_username(db, u).await?.is_some() {
+            return Err(PlatformError::Invalid(format!("deploy token username {u:?} is already taken by a user")));
+        }
     }
     match owner {
         DeployTokenOwner::Project(id) => {

@@ -12,6 +12,7 @@ pub enum Code {
     DigestInvalid,
     ManifestBlobUnknown,
     ManifestInvalid,
+    ManifestReferenced,
     ManifestUnknown,
     NameInvalid,
     NameUnknown,
@@ -32,6 +33,7 @@ impl Code {
             Code::DigestInvalid => "DIGEST_INVALID",
             Code::ManifestBlobUnknown => "MANIFEST_BLOB_UNKNOWN",
             Code::ManifestInvalid => "MANIFEST_INVALID",
+            Code::ManifestReferenced => "MANIFEST_REFERENCED",
             Code::ManifestUnknown => "MANIFEST_UNKNOWN",
             Code::NameInvalid => "NAME_INVALID",
             Code::NameUnknown => "NAME_UNKNOWN",
@@ -57,6 +59,7 @@ impl Code {
             | Code::ManifestInvalid
             | Code::NameInvalid
             | Code::SizeInvalid => StatusCode::BAD_REQUEST,
+            Code::ManifestReferenced => StatusCode::CONFLICT,
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
             Code::Denied => StatusCode::FORBIDDEN,
             Code::Unsupported => StatusCode::METHOD_NOT_ALLOWED,

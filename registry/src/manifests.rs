@@ -28,7 +28,12 @@ pub(crate) struct ParsedManifest {
     pub manifests: Vec<String>,
     pub subject: Option<String>,
     pub artifact_type: Option<String>,
+    /// Size and media type each descriptor of `blobs` and `manifests` declares, checked
+    /// against what is stored when the manifest is put.
+    pub declared: Vec<Declared>,
 }
+
+use crate::meta::Declared;
 
 /// A manifest reference from the URL: a tag or a digest.
 pub(crate) fn parse_reference(reference: &str) -> Result<Reference> {
@@ -70,6 +75,25 @@ fn descriptor_digest(v: &Value, what: &str) -> Result<String> {
 fn is_foreign(v: &Value) -> bool {
     let mt = v.get("mediaType").and_then(Value::as_str).unwrap_or("");
     mt.contains("foreign") || mt.contains("nondistributable")
+}
+
+/// Records what a (validated) descriptor declares; one digest listed twice must declare the
+/// same size both times.
+fn declare(list: &mut Vec<Declared>, v: &Value, digest: &str) -> Result<()> {
+    let size = v.get("size").and_then(Value::as_u64).unwrap_or(0);
+    let size = i64::try_from(size).map_err(|_| Error::manifest_invalid(format!("descriptor {digest}: size {size} is too large")))?;
+    let media_type = v.get("mediaType").and_then(Value::as_str).unwrap_or("").to_string();
+    match list.iter().find(|d| d.digest == digest) {
+        Some(seen) if seen.size != size => Err(Error::manifest_invalid(format!(
+            "descriptor {digest} is listed with sizes {} and {size}",
+            seen.size
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            list.push(Declared { digest: digest.to_string(), size, media_type });
+            Ok(())
+        }
+    }
 }
 
 fn push_unique(list: &mut Vec<String>, d: String) {
@@ -137,6 +161,7 @@ pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<
         config_digest: None,
         blobs: vec![],
         manifests: vec![],
+        declared: vec![],
         subject: None,
         artifact_type: v
             .get("artifactType")
@@ -156,6 +181,7 @@ pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<
                     .map(str::to_string);
             }
             parsed.config_digest = Some(cd.clone());
+            declare(&mut parsed.declared, config, &cd)?;
             push_unique(&mut parsed.blobs, cd);
             let layers = v
                 .get("layers")
@@ -164,6 +190,7 @@ pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<
             for l in layers {
                 let d = descriptor_digest(l, "layer")?;
                 if !is_foreign(l) {
+                    declare(&mut parsed.declared, l, &d)?;
                     push_unique(&mut parsed.blobs, d);
                 }
             }
@@ -174,7 +201,9 @@ pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<
                 .and_then(Value::as_array)
                 .ok_or_else(|| Error::manifest_invalid("index without a manifests array"))?;
             for m in list {
-                push_unique(&mut parsed.manifests, descriptor_digest(m, "manifest")?);
+                let d = descriptor_digest(m, "manifest")?;
+                declare(&mut parsed.declared, m, &d)?;
+                push_unique(&mut parsed.manifests, d);
             }
         }
         other => {
@@ -231,6 +260,7 @@ impl Engine {
             artifact_type: parsed.artifact_type,
             blobs: parsed.blobs,
             manifests: parsed.manifests,
+            declared: parsed.declared,
             tag: match reference {
                 Reference::Tag(t) => Some(t),
                 Reference::Digest(_) => None,

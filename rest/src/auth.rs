@@ -20,7 +20,7 @@ use berth_platform::projects::{project_access, Project};
 use berth_platform::registry_auth::{actor_for, Credential};
 use berth_platform::repo;
 use berth_platform::secrets::hash_secret;
-use berth_platform::sessions::{session_user, SESSION_COOKIE};
+use berth_platform::sessions::session_user;
 
 use crate::error::{ApiError, ApiResult};
 use crate::RestState;
@@ -80,10 +80,11 @@ fn client_ip(parts: &Parts) -> IpAddr {
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// Checks a token, unless this address has failed too often lately (429 with
-/// `Retry-After`, like `/jwt/auth`); a refused token counts as a failure.
+/// Checks a token. A valid token is always accepted: one misconfigured job behind the same
+/// NAT or CI runner must not lock everyone else there out. A refused token counts as a
+/// failure of its address, and once an address has failed too often lately its refused
+/// tokens answer 429 with `Retry-After` (like `/jwt/auth`) instead of 401.
 async fn throttled_token_check(state: &RestState, ip: IpAddr, token: TokenHeader<'_>) -> ApiResult<Credential> {
-    state.login_throttle.check(THROTTLE_KEY, ip).map_err(|t| ApiError::throttled(t.retry_after))?;
     let checked = match token {
         TokenHeader::Personal(secret) => personal_access_token(state, secret).await,
         TokenHeader::Job(secret) => job_token(state, secret).await,
@@ -95,29 +96,28 @@ async fn throttled_token_check(state: &RestState, ip: IpAddr, token: TokenHeader
         },
     };
     if checked.as_ref().is_err_and(|e| e.status == StatusCode::UNAUTHORIZED) {
+        state.login_throttle.check(THROTTLE_KEY, ip).map_err(|t| ApiError::throttled(t.retry_after))?;
         state.login_throttle.record_failure(THROTTLE_KEY, ip);
     }
     checked
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+    berth_platform::front_door::session_cookie::session_secret(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
 }
 
 /// The signed-in user of a web session (`None` for an unknown or expired session: the
 /// caller is anonymous, as GitLab treats a stale cookie). Writes must pass the CSRF check.
 async fn session(state: &RestState, secret: &str, headers: &HeaderMap, read: bool) -> ApiResult<Option<Credential>> {
     let Some(user) = session_user(&state.db, secret).await? else { return Ok(None) };
-    if !read && !crate::csrf::is_same_origin(headers, &state.external_url) {
-        return Err(ApiError::csrf());
+    if !read {
+        use berth_platform::front_door::csrf::{check_same_origin, OriginHeaders};
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let seen = OriginHeaders { sec_fetch_site: get("sec-fetch-site"), origin: get("origin"), host: get("host") };
+        if let Err(refused) = check_same_origin(seen, &state.external_url) {
+            tracing::warn!(%refused, "refused a cookie-authenticated REST write");
+            return Err(ApiError::csrf());
+        }
     }
     Ok(Some(Credential::Password { user }))
 }

@@ -87,6 +87,7 @@ impl From<PlatformError> for ApiError {
             PlatformError::Invalid(m) => ApiError::bad_request(m),
             PlatformError::Conflict(m) => ApiError::message(StatusCode::CONFLICT, m),
             PlatformError::NotFound(what) => ApiError::not_found(&capitalize(what)),
+            PlatformError::Forbidden(_) => ApiError::forbidden(),
             other => ApiError::internal(other),
         }
     }

@@ -20,7 +20,6 @@ use axum::{Json, Router};
 pub mod auth;
 mod cleanup_preview;
 pub mod error;
-mod csrf;
 mod lifecycle;
 mod members;
 pub mod openapi;

@@ -4,12 +4,12 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use berth_platform::members::effective_group_role;
-use berth_platform::model::{RegistryAccessLevel, Role, Visibility};
-use berth_platform::namespaces::{create_group, ensure_personal_namespace, find_namespace, Namespace, NamespaceKind, NewGroup};
+use berth_platform::model::{RegistryAccessLevel, Visibility};
+use berth_platform::group_lifecycle::create_group_as;
+use berth_platform::namespaces::{ensure_personal_namespace, find_namespace, Namespace, NamespaceKind, NewGroup};
 use berth_platform::permissions::{can, Action, Actor, ProjectAccess};
-use berth_platform::project_lifecycle::{may_create_projects_in, rename_project};
-use berth_platform::projects::{create_project, project_access, set_project_visibility, set_registry_access_level, NewProject, Project};
+use berth_platform::project_lifecycle::{create_project_as, rename_project};
+use berth_platform::projects::{project_access, set_project_visibility, set_registry_access_level, NewProject, Project};
 use berth_platform::registry_auth::actor_for;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -203,15 +203,10 @@ pub async fn create_project_handler(State(state): State<RestState>, caller: Call
         }
         None => ensure_personal_namespace(&state.db, &user).await?,
     };
-    // Creating projects is not in the permission matrix: GitLab's default lets Developers of a
-    // group (and the owner of a personal namespace) create projects; administrators anywhere.
-    if !may_create_projects_in(&state.db, &user, &namespace).await? {
-        return Err(ApiError::forbidden());
-    }
     let visibility = visibility_param(&params)?.unwrap_or(Visibility::Private);
     let registry_access = registry_access_param(&params)?.unwrap_or(RegistryAccessLevel::Enabled);
     let new = NewProject { namespace_id: namespace.id, path: &path, name: name.as_deref().unwrap_or(""), visibility, registry_access };
-    let project = create_project(&state.db, &new).await?;
+    let project = create_project_as(&state.db, &user, &new).await?;
     if let Some(attrs) = params.object("container_expiration_policy_attributes")? {
         policy::update(&state.db, project.id, &attrs).await?;
     }
@@ -299,15 +294,7 @@ pub async fn create_group_handler(State(state): State<RestState>, caller: Caller
     let name = params.required_str("name")?;
     let path = params.str("path")?.filter(|p| !p.is_empty()).unwrap_or_else(|| path_from_name(&name));
     let parent_id = params.int("parent_id")?;
-    if let Some(parent) = parent_id {
-        // Subgroups: Maintainers of the parent (GitLab's default), administrators.
-        let ns = find_namespace(&state.db, parent).await?.ok_or_else(|| ApiError::not_found("Parent group"))?;
-        let role = effective_group_role(&state.db, ns.id, user.id).await?;
-        if !user.is_admin && role < Some(Role::Maintainer) {
-            return Err(if role.is_some() || ns.visibility != Visibility::Private { ApiError::forbidden() } else { ApiError::not_found("Parent group") });
-        }
-    }
     let visibility = visibility_param(&params)?.unwrap_or(Visibility::Private);
-    let group = create_group(&state.db, &NewGroup { parent_id, path: &path, name: &name, visibility }, Some(user.id)).await?;
+    let group = create_group_as(&state.db, &user, &NewGroup { parent_id, path: &path, name: &name, visibility }).await?;
     Ok((StatusCode::CREATED, Json(group_json(&state, &group))).into_response())
 }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod metrics;
 pub mod registry_policy;
 pub mod registry_setup;
+pub mod security_headers;
 pub mod router;
 pub mod server_fn_status;
 pub mod shutdown;

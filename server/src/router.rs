@@ -12,7 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::state::AppState;
-use crate::{assets, health, metrics, server_fn_status, telemetry, token_service};
+use crate::{assets, health, metrics, security_headers, server_fn_status, telemetry, token_service};
 
 pub fn build(state: AppState) -> Router {
     // The catch-all route (`/<full path of a project>`) is left to the fallback below, which
@@ -55,6 +55,7 @@ pub fn build(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(state.registry.router())
         .merge(berth_rest::router(rest_state(&state)))
+        .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(metrics::record));
     telemetry::layer(router)
 }

@@ -40,6 +40,7 @@ fn status_of(body: &[u8]) -> Option<StatusCode> {
             _ => None,
         },
         serde_json::Value::Object(map) if map.contains_key("Invalid") => Some(StatusCode::UNPROCESSABLE_ENTITY),
+        serde_json::Value::Object(map) if map.contains_key("Refused") => Some(StatusCode::FORBIDDEN),
         _ => None,
     }
 }
@@ -54,6 +55,7 @@ mod tests {
         assert_eq!(status_of(br#""Forbidden""#), Some(StatusCode::FORBIDDEN));
         assert_eq!(status_of(br#""Unauthenticated""#), Some(StatusCode::UNAUTHORIZED));
         assert_eq!(status_of(br#"{"Invalid":"choose a visibility"}"#), Some(StatusCode::UNPROCESSABLE_ENTITY));
+        assert_eq!(status_of(br#"{"Refused":"you need the Developer role"}"#), Some(StatusCode::FORBIDDEN));
         assert_eq!(status_of(br#""Internal""#), None);
         assert_eq!(status_of(b"not json"), None);
     }

@@ -24,6 +24,11 @@ pub async fn auth(
 ) -> Response {
     let mut requests = Vec::new();
     for (key, value) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        // A token for another service would be refused by it anyway; asking for one here is
+        // a misconfigured client, told so instead of handed a token it cannot use.
+        if key == "service" && value != berth_registry::auth::DEFAULT_SERVICE {
+            return error(StatusCode::BAD_REQUEST, "UNSUPPORTED", &format!("unknown service {value:?}: this token service issues tokens for {:?}", berth_registry::auth::DEFAULT_SERVICE));
+        }
         if key != "scope" {
             continue;
         }

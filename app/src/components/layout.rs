@@ -12,8 +12,18 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Refetched on every navigation, so signing in or out shows at once.
     let user = Resource::new(move || location.pathname.get(), |_| current_user());
     let sign_out = ServerAction::<SignOut>::new();
+    // Phones: the page's sidebar opens from the menu button (a checkbox, so it works before
+    // and without the WebAssembly); following a link closes it again.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
+        <input type="checkbox" id="sidebar-toggle" class="sidebar-toggle" aria-hidden="true" tabindex="-1"
+            prop:checked=move || menu_open.get() on:change=move |ev| menu_open.set(event_target_checked(&ev))/>
         <header class="topbar">
+            <label for="sidebar-toggle" class="menu-button" aria-label="Menu" title="Menu">"☰"</label>
             <a class="brand" href="/">
                 <img src="/logo.svg" alt="" width="24" height="24"/>
                 <span>"Berth"</span>

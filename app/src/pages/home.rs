@@ -1,7 +1,7 @@
 //! The home page: what Berth is and how to push a first image.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::sidebar::MainSidebar;
 use crate::server_fns::site::get_site_info;
@@ -40,7 +40,7 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Berth"/>
+        <PageTitle text="Berth"/>
         <MainSidebar/>
         <main class="content" id="content">
         <section class="hero">

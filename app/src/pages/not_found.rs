@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::sidebar::MainSidebar;
 
@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
         }
     }
     view! {
-        <Title text="Not found · Berth"/>
+        <PageTitle text="Not found · Berth"/>
         <MainSidebar/>
         <main class="content" id="content">
         <section class="empty-state">

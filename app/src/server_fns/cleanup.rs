@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::projects::ProjectNav;
 use crate::error::AppError;
 
-/// The form's values as text, exactly as the inputs hold them.
+/// The form's values as text, exactly as the inputs hold them. Posted by the form itself
+/// (`fields[enabled]=on`, …), with or without JavaScript.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PolicyFields {
+    /// A checkbox: absent when unchecked, `on` from a form, a boolean from the client.
+    #[serde(default, deserialize_with = "checkbox")]
     pub enabled: bool,
     pub cadence: String,
     /// Empty: keep none by count.
@@ -20,10 +23,26 @@ pub struct PolicyFields {
     pub name_regex_keep: String,
 }
 
+/// A checkbox's value: `true`/`on` (a form sends the input's `value`, `on` by default).
+fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Posted {
+        Flag(bool),
+        Text(String),
+    }
+    Ok(match Posted::deserialize(d)? {
+        Posted::Flag(b) => b,
+        Posted::Text(t) => matches!(t.as_str(), "on" | "true" | "1"),
+    })
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CleanupSettingsData {
     pub nav: ProjectNav,
     pub fields: PolicyFields,
+    /// Saved by a plain form post just before this load (no JavaScript).
+    pub saved: bool,
     pub next_run_at: Option<i64>,
     /// (value, label) of each allowed cadence, and of each "older than".
     pub cadences: Vec<(String, String)>,
@@ -59,9 +78,22 @@ mod ssr {
         })
     }
 
+    /// The form's label of a policy field, so an error names the field as the form does.
+    pub fn label(field: &str) -> &str {
+        match field {
+            "name_regex" => "Remove tags matching",
+            "name_regex_keep" => "Keep tags matching",
+            "keep_n" => "Keep the most recent",
+            "older_than" => "Remove tags older than",
+            "cadence" => "Run cleanup",
+            "enabled" => "Enabled",
+            other => other,
+        }
+    }
+
     pub fn refused(e: PolicyError) -> AppError {
         match e {
-            PolicyError::Invalid { field, reason } => AppError::Invalid(format!("{field} {reason}")),
+            PolicyError::Invalid { field, reason } => AppError::Invalid(format!("{}: {reason}", label(field))),
             PolicyError::Database(e) => e.into(),
         }
     }
@@ -96,6 +128,7 @@ pub async fn cleanup_settings(path: String) -> Result<CleanupSettingsData, AppEr
         cadences: Cadence::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect(),
         older_than: OlderThan::ALL.iter().map(|o| (o.as_str().to_string(), o.label().to_string())).collect(),
         keep_n: KEEP_N_VALUES.to_vec(),
+        saved: matches!(super::flash::take(), Some(super::flash::Flash::CleanupSaved)),
     })
 }
 
@@ -125,5 +158,6 @@ pub async fn save_cleanup_policy(path: String, fields: PolicyFields) -> Result<(
     berth_platform::container_registry::cleanup::save(cx.db(), viewed.project.id, &ssr::input(&fields)?, berth_db::now_millis())
         .await
         .map_err(ssr::refused)?;
+    super::flash::leave(&super::flash::Flash::CleanupSaved);
     Ok(())
 }

@@ -97,33 +97,15 @@ pub async fn ctx() -> Result<Ctx, AppError> {
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+    berth_platform::front_door::session_cookie::session_secret(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
 }
 
-/// The CSRF rule for POSTs (module documentation).
+/// The CSRF rule for POSTs: the platform's one rule (module documentation).
 pub fn check_same_origin(headers: &HeaderMap, external_url: &str) -> Result<(), AppError> {
+    use berth_platform::front_door::csrf::{check_same_origin, OriginHeaders};
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = get("sec-fetch-site") {
-        return if site == "same-origin" { Ok(()) } else { Err(csrf_refused(site)) };
-    }
-    let Some(origin) = get("origin") else { return Err(csrf_refused("no Origin or Sec-Fetch-Site")) };
-    let origin = origin.trim_end_matches('/');
-    let host_origin_matches = get("host").is_some_and(|host| {
-        origin.split_once("://").is_some_and(|(scheme, rest)| (scheme == "http" || scheme == "https") && rest == host)
-    });
-    if origin == external_url || host_origin_matches {
-        Ok(())
-    } else {
-        Err(csrf_refused(origin))
-    }
+    let seen = OriginHeaders { sec_fetch_site: get("sec-fetch-site"), origin: get("origin"), host: get("host") };
+    check_same_origin(seen, external_url).map_err(|refused| csrf_refused(&refused.to_string()))
 }
 
 fn csrf_refused(why: &str) -> AppError {
@@ -133,8 +115,7 @@ fn csrf_refused(why: &str) -> AppError {
 
 /// The `Set-Cookie` value that stores a session secret.
 pub fn session_cookie_header(secret: &str, max_age_secs: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    berth_platform::front_door::session_cookie::set_cookie_value(secret, max_age_secs, secure)
 }
 
 /// Adds a `Set-Cookie` header to the response of the current call.

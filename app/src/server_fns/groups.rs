@@ -37,24 +37,23 @@ pub async fn group_parent_options() -> Result<Vec<NamespaceOption>, AppError> {
 
 #[server(prefix = "/-/fn", endpoint = "create_group")]
 pub async fn create_group(name: String, path: String, visibility: String, parent_id: Option<String>) -> Result<(), AppError> {
-    use berth_platform::model::{Role, Visibility};
-    use berth_platform::namespaces::{create_group, NewGroup};
+    use berth_platform::group_lifecycle::create_group_as;
+    use berth_platform::model::Visibility;
+    use berth_platform::namespaces::NewGroup;
 
     let cx = super::ctx::ctx().await?;
     let user = cx.require_user()?;
     let visibility = Visibility::parse(&visibility).ok_or_else(|| AppError::Invalid("choose a visibility".into()))?;
     let parent_id = match parent_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(id) => {
-            let id: i64 = id.parse().map_err(|_| AppError::Invalid("unknown parent group".into()))?;
-            let role = berth_platform::members::effective_group_role(cx.db(), id, user.id).await?;
-            if !user.is_admin && role < Some(Role::Maintainer) {
-                return Err(AppError::Invalid("you need the Maintainer role in the parent group to create a subgroup there".into()));
-            }
-            Some(id)
-        }
+        Some(id) => Some(id.parse::<i64>().map_err(|_| AppError::Invalid("unknown parent group".into()))?),
     };
-    let group = create_group(cx.db(), &NewGroup { parent_id, path: path.trim(), name: &name, visibility }, Some(user.id)).await?;
+    // Who may create a subgroup where is the platform's rule (the same as the REST API's).
+    let new = NewGroup { parent_id, path: path.trim(), name: &name, visibility };
+    let group = create_group_as(cx.db(), user, &new).await.map_err(|e| match e {
+        berth_platform::PlatformError::NotFound(_) => AppError::Invalid("unknown parent group".into()),
+        other => other.into(),
+    })?;
     leptos_axum::redirect(&format!("/groups/{}", group.full_path));
     Ok(())
 }

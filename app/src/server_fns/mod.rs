@@ -9,6 +9,8 @@ pub mod cleanup;
 #[cfg(feature = "ssr")]
 pub mod ctx;
 pub mod dashboard;
+#[cfg(feature = "ssr")]
+pub mod flash;
 pub mod groups;
 pub mod members;
 pub mod project_settings;

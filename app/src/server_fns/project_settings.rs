@@ -16,6 +16,8 @@ pub struct GeneralSettings {
     /// The last path segment.
     pub path: String,
     pub can_transfer: bool,
+    /// Saved by a plain form post just before this load (no JavaScript).
+    pub saved: bool,
 }
 
 #[server(prefix = "/-/fn", endpoint = "project_general_settings")]
@@ -33,6 +35,7 @@ pub async fn project_general_settings(path: String) -> Result<GeneralSettings, A
         registry_access: viewed.project.registry_access.as_str().to_string(),
         path: viewed.project.path.clone(),
         can_transfer: viewed.can(Action::TransferProject),
+        saved: matches!(super::flash::take(), Some(super::flash::Flash::SettingsSaved)),
     })
 }
 
@@ -69,6 +72,7 @@ pub async fn update_project_general_settings(
     if level != viewed.project.registry_access {
         set_registry_access_level(cx.db(), viewed.project.id, level).await?;
     }
+    super::flash::leave(&super::flash::Flash::SettingsSaved);
     Ok(())
 }
 

@@ -47,7 +47,7 @@ pub async fn project_namespace_options() -> Result<Vec<NamespaceOption>, AppErro
     let user = cx.require_user()?;
     let personal = berth_platform::namespaces::ensure_personal_namespace(cx.db(), user).await?;
     let mut out = vec![NamespaceOption { id: personal.id, full_path: personal.full_path, personal: true }];
-    for g in super::queries::groups_of_user(cx.db(), user.id, 40, user.is_admin).await? {
+    for g in super::queries::groups_of_user(cx.db(), user.id, 30, user.is_admin).await? {
         out.push(NamespaceOption { id: g.id, full_path: g.full_path, personal: false });
     }
     Ok(out)
@@ -55,26 +55,15 @@ pub async fn project_namespace_options() -> Result<Vec<NamespaceOption>, AppErro
 
 #[server(prefix = "/-/fn", endpoint = "create_project")]
 pub async fn create_project(name: String, path: String, visibility: String, namespace_id: String) -> Result<(), AppError> {
-    use berth_platform::model::{RegistryAccessLevel, Role, Visibility};
-    use berth_platform::namespaces::NamespaceKind;
-    use berth_platform::projects::{create_project, NewProject};
+    use berth_platform::model::{RegistryAccessLevel, Visibility};
+    use berth_platform::project_lifecycle::create_project_as;
+    use berth_platform::projects::NewProject;
 
     let cx = super::ctx::ctx().await?;
     let user = cx.require_user()?;
     let visibility = Visibility::parse(&visibility).ok_or_else(|| AppError::Invalid("choose a visibility".into()))?;
     let namespace_id: i64 = namespace_id.trim().parse().map_err(|_| AppError::Invalid("choose a namespace".into()))?;
-    let namespace = berth_platform::namespaces::find_namespace(cx.db(), namespace_id)
-        .await?
-        .ok_or_else(|| AppError::Invalid("choose a namespace".into()))?;
-    let allowed = match namespace.kind {
-        NamespaceKind::User => namespace.owner_user_id == Some(user.id),
-        NamespaceKind::Group => {
-            user.is_admin || berth_platform::members::effective_group_role(cx.db(), namespace.id, user.id).await? >= Some(Role::Maintainer)
-        }
-    };
-    if !allowed {
-        return Err(AppError::Invalid("you need the Maintainer role in that group to create projects there".into()));
-    }
+    // Who may create where is the platform's rule (the same as the REST API's).
     let new = NewProject {
         namespace_id,
         path: path.trim(),
@@ -82,7 +71,10 @@ pub async fn create_project(name: String, path: String, visibility: String, name
         visibility,
         registry_access: RegistryAccessLevel::Enabled,
     };
-    let project = create_project(cx.db(), &new).await?;
+    let project = create_project_as(cx.db(), user, &new).await.map_err(|e| match e {
+        berth_platform::PlatformError::NotFound(_) => AppError::Invalid("choose a namespace".into()),
+        other => other.into(),
+    })?;
     leptos_axum::redirect(&format!("/{}", project.full_path));
     Ok(())
 }

@@ -200,7 +200,7 @@ mod ssr {
 }
 
 #[server(prefix = "/-/fn", endpoint = "project_registry")]
-pub async fn project_registry(path: String, params: ListParams) -> Result<ProjectRegistryData, AppError> {
+pub async fn project_registry(path: String, #[server(default)] params: ListParams) -> Result<ProjectRegistryData, AppError> {
     use berth_platform::container_registry::listing::repositories::{list_repositories, RepositoryQuery};
     use berth_platform::container_registry::cleanup::{project_cleanup_state, repository_cleanup_statuses, CleanupStatus};
     use berth_platform::container_registry::listing::storage::project_storage;
@@ -260,7 +260,7 @@ pub async fn project_registry(path: String, params: ListParams) -> Result<Projec
 }
 
 #[server(prefix = "/-/fn", endpoint = "group_registry")]
-pub async fn group_registry(path: String, params: ListParams) -> Result<GroupRegistryData, AppError> {
+pub async fn group_registry(path: String, #[server(default)] params: ListParams) -> Result<GroupRegistryData, AppError> {
     use std::collections::HashMap;
 
     use berth_platform::container_registry::group_projects::projects_below;
@@ -315,7 +315,7 @@ pub async fn group_registry(path: String, params: ListParams) -> Result<GroupReg
 }
 
 #[server(prefix = "/-/fn", endpoint = "repository_tags")]
-pub async fn repository_tags(path: String, repository_id: i64, params: ListParams) -> Result<TagsPageData, AppError> {
+pub async fn repository_tags(path: String, repository_id: i64, #[server(default)] params: ListParams) -> Result<TagsPageData, AppError> {
     use berth_platform::container_registry::listing::tags::{list_tags, recent_tag_sizes};
     use berth_platform::permissions::Action;
 

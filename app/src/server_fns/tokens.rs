@@ -48,12 +48,24 @@ fn checked(flags: &[(Option<String>, berth_platform::model::Scope)]) -> berth_pl
     berth_platform::model::Scopes::of(&on)
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonalTokensData {
+    pub tokens: Vec<TokenRow>,
+    /// A token created by a plain form post (no JavaScript) just before this load: its
+    /// secret, shown this once.
+    pub just_created: Option<NewToken>,
+}
+
 #[server(prefix = "/-/fn", endpoint = "personal_tokens")]
-pub async fn personal_tokens() -> Result<Vec<TokenRow>, AppError> {
+pub async fn personal_tokens() -> Result<PersonalTokensData, AppError> {
     let cx = super::ctx::ctx().await?;
     let user = cx.require_user()?;
     let tokens = berth_platform::tokens::list_personal_access_tokens(cx.db(), user.id).await?;
-    Ok(tokens
+    let just_created = match super::flash::take() {
+        Some(super::flash::Flash::TokenCreated(t)) => Some(t),
+        _ => None,
+    };
+    let tokens = tokens
         .into_iter()
         .map(|t| TokenRow {
             id: t.id,
@@ -65,7 +77,8 @@ pub async fn personal_tokens() -> Result<Vec<TokenRow>, AppError> {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
         })
-        .collect())
+        .collect();
+    Ok(PersonalTokensData { tokens, just_created })
 }
 
 #[server(prefix = "/-/fn", endpoint = "create_personal_token")]
@@ -87,7 +100,9 @@ pub async fn create_personal_token(
         (scope_write_registry, Scope::WriteRegistry),
     ]);
     let created = berth_platform::tokens::create_personal_access_token(cx.db(), user.id, &name, scopes, expiry(expires_at)?).await?;
-    Ok(NewToken { name: created.token.name, username: None, secret: created.secret })
+    let token = NewToken { name: created.token.name, username: None, secret: created.secret };
+    super::flash::leave(&super::flash::Flash::TokenCreated(token.clone()));
+    Ok(token)
 }
 
 #[server(prefix = "/-/fn", endpoint = "revoke_personal_token")]

@@ -16,7 +16,28 @@ pub(crate) enum Needed {
         name: String,
         action: &'static str,
     },
+    /// A cross-repository mount (`POST …/blobs/uploads/?mount=…&from=<from>`): push on the
+    /// target; the challenge also asks for pull on `from`, or clients that follow it never
+    /// get a token that lets the mount happen (distribution does the same).
+    Mount {
+        name: String,
+        from: String,
+    },
     Catalog,
+}
+
+impl Needed {
+    /// A POST that starts an upload becomes a mount when it names a valid `from`.
+    pub(crate) fn with_mount_from(self, from: Option<&str>) -> Needed {
+        match (self, from) {
+            (Needed::Repository { name, action: "push" }, Some(from))
+                if crate::names::is_valid_repository_name(from) && from != name =>
+            {
+                Needed::Mount { name, from: from.to_string() }
+            }
+            (needed, _) => needed,
+        }
+    }
 }
 
 /// `None` when the method is not allowed on the route.
@@ -101,6 +122,8 @@ pub(crate) fn authorize(
     let ok = match needed {
         Needed::Authenticated => true,
         Needed::Repository { name, action } => claims.allows("repository", name, action),
+        // Pull on `from` is optional: without it the upload starts as a plain one (202).
+        Needed::Mount { name, .. } => claims.allows("repository", name, "push"),
         Needed::Catalog => claims.allows("registry", "catalog", "*"),
     };
     if ok {
@@ -123,6 +146,7 @@ fn scope_of(needed: &Needed) -> Option<String> {
             action: "push",
         } => Some(format!("repository:{name}:pull,push")),
         Needed::Repository { name, action } => Some(format!("repository:{name}:{action}")),
+        Needed::Mount { name, from } => Some(format!("repository:{name}:pull,push repository:{from}:pull")),
         Needed::Catalog => Some("registry:catalog:*".into()),
     }
 }

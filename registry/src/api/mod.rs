@@ -123,8 +123,14 @@ async fn handle(
         }
     };
     let query = parse_query(query);
+    let mount_from = match route {
+        RegistryPath::UploadStart { .. } if query.iter().any(|(k, _)| k == "mount") => {
+            query.iter().find(|(k, _)| k == "from").map(|(_, v)| v.as_str())
+        }
+        _ => None,
+    };
     let needed = match auth::required_access(&route, &method) {
-        Some(n) => n,
+        Some(n) => n.with_mount_from(mount_from),
         None => {
             return response::envelope(
                 StatusCode::METHOD_NOT_ALLOWED,

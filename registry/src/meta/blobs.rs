@@ -87,8 +87,26 @@ impl Meta {
     }
 
     /// Removes a blob's link from a repository; `false` when it was not linked.
+    /// Refused while a manifest of the repository uses the blob (as config or layer): its
+    /// tags would no longer pull.
     pub async fn unlink_blob(&self, repository_id: i64, digest: &str) -> Result<bool> {
         let mut w = self.begin_write().await?;
+        let user = sqlx::query(
+            "SELECT m.digest FROM manifest_blobs mb JOIN manifests m ON m.id = mb.manifest_id \
+             WHERE m.repository_id = $1 AND mb.blob_digest = $2 LIMIT 1",
+        )
+        .bind(repository_id)
+        .bind(digest)
+        .fetch_optional(&mut *w.tx)
+        .await?;
+        if let Some(row) = user {
+            let manifest: String = row.try_get("digest")?;
+            return Err(crate::Error::oci(
+                crate::Code::Denied,
+                format!("blob {digest} is used by manifest {manifest} in this repository; delete the manifest first"),
+            )
+            .with_status(axum::http::StatusCode::CONFLICT));
+        }
         let done = sqlx::query(
             "DELETE FROM repository_blobs WHERE repository_id = $1 AND blob_digest = $2",
         )

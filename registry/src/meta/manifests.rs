@@ -21,7 +21,32 @@ pub struct NewManifest {
     pub blobs: Vec<String>,
     /// Child manifests (of an index) that must exist in the repository (deduplicated).
     pub manifests: Vec<String>,
+    /// What the manifest's descriptors declare of each blob and child manifest.
+    pub declared: Vec<Declared>,
     pub tag: Option<String>,
+}
+
+/// A descriptor's digest with the size and media type it declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    pub digest: String,
+    pub size: i64,
+    pub media_type: String,
+}
+
+impl NewManifest {
+    fn declared(&self, digest: &str) -> Option<&Declared> {
+        self.declared.iter().find(|d| d.digest == digest)
+    }
+}
+
+/// MANIFEST_INVALID naming the descriptor whose size (or media type) is not the stored one's.
+fn disagrees(digest: &str, what: &str, declared: &str, stored: &str) -> Error {
+    Error::oci(
+        Code::ManifestInvalid,
+        format!("descriptor {digest} declares {what} {declared}, but the stored content has {what} {stored}"),
+    )
+    .with_detail(json!({ "digest": digest }))
 }
 
 /// A stored manifest.
@@ -96,7 +121,13 @@ impl Meta {
             .fetch_optional(&mut *w.tx)
             .await?;
             match row {
-                Some(r) => total += r.try_get::<i64, _>("size")?,
+                Some(r) => {
+                    let size = r.try_get::<i64, _>("size")?;
+                    if let Some(want) = m.declared(d).filter(|want| want.size != size) {
+                        return Err(disagrees(d, "size", &want.size.to_string(), &size.to_string()));
+                    }
+                    total += size;
+                }
                 None => return Err(Error::oci(
                     Code::ManifestBlobUnknown,
                     format!(
@@ -110,7 +141,7 @@ impl Meta {
         let mut children = Vec::new();
         for d in &m.manifests {
             let row = sqlx::query(&format!(
-                "SELECT id, total_size FROM manifests WHERE repository_id = $1 AND digest = $2{share}"
+                "SELECT id, total_size, size, media_type FROM manifests WHERE repository_id = $1 AND digest = $2{share}"
             ))
             .bind(repo)
             .bind(d)
@@ -118,6 +149,15 @@ impl Meta {
             .await?;
             match row {
                 Some(r) => {
+                    let (size, media_type) = (r.try_get::<i64, _>("size")?, r.try_get::<String, _>("media_type")?);
+                    if let Some(want) = m.declared(d) {
+                        if want.size != size {
+                            return Err(disagrees(d, "size", &want.size.to_string(), &size.to_string()));
+                        }
+                        if want.media_type != media_type {
+                            return Err(disagrees(d, "media type", &want.media_type, &media_type));
+                        }
+                    }
                     total += r.try_get::<i64, _>("total_size")?;
                     children.push(r.try_get::<i64, _>("id")?);
                 }
@@ -226,6 +266,16 @@ impl Meta {
             .await?;
         let Some(row) = row else { return Ok(false) };
         let id: i64 = row.try_get("id")?;
+        // A platform manifest that an index in this repository lists stays as long as the
+        // index does: removing it would leave the index's tag pointing at nothing (GitLab's
+        // registry answers the same).
+        let referenced = sqlx::query("SELECT 1 AS x FROM manifest_references WHERE child_id = $1 LIMIT 1")
+            .bind(id)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if referenced.is_some() {
+            return Err(crate::Error::oci(crate::Code::ManifestReferenced, "manifest referenced by a manifest list"));
+        }
         for sql in [
             "DELETE FROM tags WHERE manifest_id = $1",
             "DELETE FROM manifest_blobs WHERE manifest_id = $1",

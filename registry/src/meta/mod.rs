@@ -15,7 +15,7 @@ mod repositories;
 mod tags;
 mod uploads;
 
-pub use manifests::{ManifestRecord, NewManifest, Reference, ReferrerRecord};
+pub use manifests::{Declared, ManifestRecord, NewManifest, Reference, ReferrerRecord};
 pub use repositories::RepositoryRecord;
 pub use tags::TagRecord;
 

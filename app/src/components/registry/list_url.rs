@@ -93,27 +93,27 @@ pub fn ListControls(
     let platform = params.platform.clone().unwrap_or_default();
     let older = params.older_than.clone().unwrap_or_default();
     view! {
-        <Form method="GET" action=base.clone() attr:class="list-controls" attr:role="search">
+        <Form method="GET" action=base.clone() on_form_data=std::sync::Arc::new(drop_empty_fields) attr:class="list-controls" attr:role="search">
             <label class="sr-only" for="list-search">{search_label}</label>
             <input id="list-search" type="search" name="search[]" value=search placeholder=search_label data-testid="list-search"/>
             <label for="list-order">"Sort by"</label>
-            <select id="list-order" name="orderBy" data-testid="list-order">
+            <select id="list-order" name="orderBy" data-testid="list-order" on:change=submit_own_form>
                 {orders.iter().map(|(v, label)| view! { <option value=*v selected=*v == order_by>{*label}</option> }).collect_view()}
             </select>
             <label class="sr-only" for="list-sort">"Order"</label>
-            <select id="list-sort" name="sort" data-testid="list-sort">
+            <select id="list-sort" name="sort" data-testid="list-sort" on:change=submit_own_form>
                 <option value="desc" selected=sort == "desc">"Descending"</option>
                 <option value="asc" selected=sort == "asc">"Ascending"</option>
             </select>
             {tag_filters.then(|| view! {
                 <label for="list-platform">"Platforms"</label>
-                <select id="list-platform" name="platform" data-testid="list-platform">
+                <select id="list-platform" name="platform" data-testid="list-platform" on:change=submit_own_form>
                     <option value="" selected=platform.is_empty()>"Any"</option>
                     <option value="multi" selected=platform == "multi">"Multi-platform"</option>
                     <option value="single" selected=platform == "single">"Single-platform"</option>
                 </select>
                 <label for="list-older">"Published"</label>
-                <select id="list-older" name="older_than" data-testid="list-older">
+                <select id="list-older" name="older_than" data-testid="list-older" on:change=submit_own_form>
                     <option value="" selected=older.is_empty()>"Any time"</option>
                     {[("7d", "Older than 7 days"), ("14d", "Older than 14 days"), ("30d", "Older than 30 days"), ("90d", "Older than 90 days")]
                         .into_iter()
@@ -123,6 +123,30 @@ pub fn ListControls(
             })}
             <button type="submit">"Apply"</button>
         </Form>
+    }
+}
+
+/// The fields of the list form, in URL order.
+const LIST_FIELDS: [&str; 5] = ["search[]", "orderBy", "sort", "platform", "older_than"];
+
+/// Drops the form's empty fields before the browser builds the URL, so shared links carry
+/// no `search[]=&platform=&older_than=` (without JavaScript the browser sends them, and
+/// empty values mean the defaults).
+fn drop_empty_fields(data: &web_sys::FormData) {
+    for name in LIST_FIELDS {
+        if data.get(name).as_string().is_some_and(|v| v.is_empty()) {
+            data.delete(name);
+        }
+    }
+}
+
+/// A sort or filter select applies as soon as it changes (the Apply button stays for
+/// browsers without JavaScript).
+fn submit_own_form(ev: leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    let form = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.form());
+    if let Some(form) = form {
+        let _ = form.request_submit();
     }
 }
 

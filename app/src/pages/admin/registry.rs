@@ -1,7 +1,7 @@
 //! Admin area › Registry: garbage collection and failed repository deletions.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::MainSidebar;
@@ -13,7 +13,7 @@ pub fn AdminRegistryPage() -> impl IntoView {
     let retry = ServerAction::<AdminRetryRepositoryDeletion>::new();
     let data = Resource::new(move || retry.version().get(), |_| admin_registry());
     view! {
-        <Title text="Registry · Admin area · Berth"/>
+        <PageTitle text="Registry · Admin area · Berth"/>
         <Transition fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {
                 let d = match data.await {

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::MainSidebar;
@@ -11,7 +11,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let block = ServerAction::<AdminSetBlocked>::new();
     let data = Resource::new(move || (create.version().get(), block.version().get()), |_| admin_users());
     view! {
-        <Title text="Users · Admin area · Berth"/>
+        <PageTitle text="Users · Admin area · Berth"/>
         <Transition fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {
                 let users = match data.await {

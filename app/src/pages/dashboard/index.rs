@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::page_error;
 use crate::components::sidebar::MainSidebar;
@@ -27,7 +27,7 @@ pub fn summary_list(items: Vec<Summary>, prefix: &'static str, empty: &'static s
 pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| dashboard());
     view! {
-        <Title text="Dashboard · Berth"/>
+        <PageTitle text="Dashboard · Berth"/>
         <Suspense fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {
                 match data.await {

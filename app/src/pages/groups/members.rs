@@ -1,7 +1,7 @@
 //! The members page of a group or a project (one component, two sidebars).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::{GroupSidebar, MainSidebar, ProjectSidebar};
@@ -78,7 +78,7 @@ pub fn MembersPage(kind: &'static str, path: String) -> impl IntoView {
                     }
                 }).collect_view();
                 view! {
-                    <Title text=format!("Members · {} · Berth", page.name)/>
+                    <PageTitle text=format!("Members · {} · Berth", page.name)/>
                     {sidebar}
                     <main class="content" id="content">
                         <h1>"Members of " {page.name.clone()}</h1>

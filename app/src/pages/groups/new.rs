@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::feedback::{action_error, page_error, visibility_options};
@@ -13,7 +13,7 @@ pub fn NewGroupPage() -> impl IntoView {
     // `?parent_id=<id>` preselects the parent (the "New subgroup" button).
     let query = use_query_map();
     view! {
-        <Title text="New group · Berth"/>
+        <PageTitle text="New group · Berth"/>
         <Suspense fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {
                 let preselected = query.read_untracked().get("parent_id").unwrap_or_default();

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::page_error;
 use crate::components::sidebar::{GroupSidebar, MainSidebar};
@@ -14,7 +14,7 @@ pub fn GroupPage(path: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(g) => view! {
-                        <Title text=format!("{} · Berth", g.name)/>
+                        <PageTitle text=format!("{} · Berth", g.name)/>
                         <GroupSidebar full_path=g.full_path.clone() name=g.name.clone()/>
                         <main class="content" id="content">
                             <div class="page-header">

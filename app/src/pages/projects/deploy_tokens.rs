@@ -1,7 +1,7 @@
 //! Project settings › Repository › Deploy tokens.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};
@@ -26,7 +26,7 @@ pub fn DeployTokensPage(path: String) -> impl IntoView {
                 let full_path = page.nav.full_path.clone();
                 let fp = full_path.clone();
                 view! {
-                    <Title text=format!("Repository settings · {} · Berth", page.nav.name)/>
+                    <PageTitle text=format!("Repository settings · {} · Berth", page.nav.name)/>
                     <ProjectSidebar nav=page.nav.clone()/>
                     <main class="content" id="content">
                         <h1>"Deploy tokens"</h1>

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error, visibility_options};
 use crate::components::sidebar::MainSidebar;
@@ -10,7 +10,7 @@ pub fn NewProjectPage() -> impl IntoView {
     let action = ServerAction::<CreateProject>::new();
     let options = Resource::new(|| (), |_| project_namespace_options());
     view! {
-        <Title text="New project · Berth"/>
+        <PageTitle text="New project · Berth"/>
         <Suspense fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {
                 match options.await {

@@ -1,7 +1,7 @@
 //! Project settings › General › Visibility, project features, permissions.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error, visibility_options};
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};
@@ -31,8 +31,9 @@ pub fn GeneralSettingsPage(path: String) -> impl IntoView {
                 let members_only = s.registry_access == "private";
                 let (fp_save, fp_rename, fp_transfer) = (s.nav.full_path.clone(), s.nav.full_path.clone(), s.nav.full_path.clone());
                 let can_transfer = s.can_transfer;
+                let saved_before = s.saved;
                 view! {
-                    <Title text=format!("General settings · {} · Berth", s.nav.name)/>
+                    <PageTitle text=format!("General settings · {} · Berth", s.nav.name)/>
                     <ProjectSidebar nav=s.nav.clone()/>
                     <main class="content" id="content">
                         <h1>"General settings"</h1>
@@ -57,7 +58,7 @@ pub fn GeneralSettingsPage(path: String) -> impl IntoView {
                                 <button type="submit" class="primary">"Save changes"</button>
                             </ActionForm>
                             {move || action_error(save.value().get())}
-                            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="success" role="status" data-testid="settings-saved">"Settings saved."</p> })}
+                            {move || (matches!(save.value().get(), Some(Ok(()))) || (saved_before && save.value().get().is_none())).then(|| view! { <p class="success" role="status" data-testid="settings-saved">"Settings saved."</p> })}
                         </section>
                         <section class="card">
                             <h2>"Change path"</h2>

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{page_error, CopyField};
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};
@@ -25,7 +25,7 @@ pub fn ProjectPage(path: String) -> impl IntoView {
                             }
                         });
                         view! {
-                            <Title text=format!("{} · Berth", p.nav.name)/>
+                            <PageTitle text=format!("{} · Berth", p.nav.name)/>
                             <ProjectSidebar nav=p.nav.clone()/>
                             <main class="content" id="content">
                                 <h1>{p.nav.name.clone()}</h1>

@@ -2,7 +2,7 @@
 //! its subgroups whose registry the viewer may see.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use super::project::REPOSITORY_ORDERS;
 use super::repository_rows::RepositoryTable;
@@ -29,14 +29,17 @@ pub fn GroupRegistryPage(path: String) -> impl IntoView {
                 let base = format!("/groups/{}/-/container_registries", d.full_path);
                 let params = params.get_untracked();
                 view! {
-                    <Title text=format!("Container Registry · {} · Berth", d.name)/>
+                    <PageTitle text=format!("Container Registry · {} · Berth", d.name)/>
                     <GroupSidebar full_path=d.full_path.clone() name=d.name.clone()/>
                     <main class="content" id="content">
                         <h1>"Container Registry"</h1>
-                        <p class="muted" data-testid="image-count">{format!("{} image repositories", d.page.total)}</p>
+                        <p class="muted" data-testid="image-count">{format!("{} image {}", d.page.total, if d.page.total == 1 { "repository" } else { "repositories" })}</p>
                         <ListControls base=base.clone() params=params.clone() orders=REPOSITORY_ORDERS
                             order_by=d.page.order_by.clone() sort=d.page.sort.clone() search_label="Filter by name"/>
-                        {d.page.items.is_empty().then(|| view! { <p class="muted" data-testid="no-results">"No container images in this group's projects yet."</p> })}
+                        {d.page.items.is_empty().then(|| view! { <p class="muted" data-testid="no-results">{match params.search.clone() {
+                            Some(search) => format!("No results for \u{201c}{search}\u{201d}"),
+                            None => "No container images in this group's projects yet.".to_string(),
+                        }}</p> })}
                         <RepositoryTable items=d.page.items.clone() host=d.host.clone() now=d.now show_project=true delete/>
                         <Pager base=base params previous=d.page.previous.clone() next=d.page.next.clone()/>
                     </main>

@@ -1,7 +1,7 @@
 //! `/<project>/container_registry`: the project's image repositories.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use super::repository_rows::RepositoryTable;
 use crate::components::feedback::page_error;
@@ -38,7 +38,7 @@ pub fn ProjectRegistryPage(path: String) -> impl IntoView {
                     view! {
                         <ListControls base=base.clone() params=params.clone() orders=REPOSITORY_ORDERS
                             order_by=d.page.order_by.clone() sort=d.page.sort.clone() search_label="Filter by name"/>
-                        {(d.page.items.is_empty() && searching).then(|| view! { <p class="muted" data-testid="no-results">"No image repository matches this search."</p> })}
+                        {(d.page.items.is_empty() && searching).then(|| view! { <p class="muted" data-testid="no-results">{format!("No results for \u{201c}{}\u{201d}", params.search.clone().unwrap_or_default())}</p> })}
                         <RepositoryTable items=d.page.items.clone() host=d.host.clone() now=d.now show_project=false delete/>
                         <Pager base=base.clone() params=params.clone() previous=d.page.previous.clone() next=d.page.next.clone()/>
                         {(!d.biggest.is_empty()).then(|| view! {
@@ -52,7 +52,7 @@ pub fn ProjectRegistryPage(path: String) -> impl IntoView {
                     }.into_any()
                 };
                 view! {
-                    <Title text=format!("Container Registry · {} · Berth", d.nav.name)/>
+                    <PageTitle text=format!("Container Registry · {} · Berth", d.nav.name)/>
                     <ProjectSidebar nav=d.nav.clone()/>
                     <main class="content" id="content">
                         <div class="page-header">

@@ -65,6 +65,9 @@ pub fn RepositoryTable(
     });
     view! {
         {move || action_error(delete.value().get())}
+        {move || matches!(delete.value().get(), Some(Ok(()))).then(|| view! {
+            <p class="success" role="status" data-testid="delete-result">"Repository scheduled for deletion"</p>
+        })}
         <table class="table" data-testid="repositories">
             <thead><tr><th>"Image repository"</th><th>"Tags"</th><th>"Last updated"</th><th>"Image path"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
             <tbody>{rows}</tbody>

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error, CopyButton, CopyField};
 use crate::components::registry::charts::TagSizeChart;
@@ -49,6 +49,8 @@ pub fn TagDetailsPage(path: String, repository_id: i64) -> impl IntoView {
                 let repo_path = d.repository.path.clone();
                 let base = format!("/{project_path}/container_registry/{}", d.repository.id);
                 let params = params.get_untracked();
+                let filtered = params.search.is_some() || params.platform.is_some() || params.older_than.is_some();
+                let params_for_empty = params.clone();
                 let can_delete = d.can_delete_tags && d.repository.status.is_none();
                 let page_names: Vec<String> = d.tags.iter().map(|t| t.name.clone()).collect();
                 let rows = d.tags.iter().cloned().map(|t| tag_row(t, &d.host, &repo_path, d.now, can_delete, selected, confirming)).collect_view();
@@ -61,14 +63,14 @@ pub fn TagDetailsPage(path: String, repository_id: i64) -> impl IntoView {
                 };
                 let (dialog_path, dialog_id, dialog_repo) = (project_path.clone(), d.repository.id, repo_path.clone());
                 view! {
-                    <Title text=format!("{} · Container Registry · Berth", repo_path)/>
+                    <PageTitle text=format!("{} · Container Registry · Berth", repo_path)/>
                     <ProjectSidebar nav=d.nav.clone()/>
                     <main class="content" id="content">
                         <p class="breadcrumbs"><a href=format!("/{project_path}/container_registry")>"Container Registry"</a> " / " {repo_path.clone()}</p>
                         <div class="page-header">
                             <div>
                                 <h1 data-testid="repository-path">{repo_path.clone()}</h1>
-                                <p class="muted" data-testid="tag-count">{format!("{} {}", d.total, if d.total == 1 { "tag" } else { "tags" })}</p>
+                                <p class="muted" data-testid="tag-count">{tag_count(d.total, d.repository.tags_count, filtered)}</p>
                             </div>
                         </div>
                         <CopyField value=format!("{}/{}", d.host, repo_path) label="Image path" testid="repository-image-path"/>
@@ -90,7 +92,7 @@ pub fn TagDetailsPage(path: String, repository_id: i64) -> impl IntoView {
                                 </button>
                             </div>
                         })}
-                        {d.tags.is_empty().then(|| view! { <p class="muted" data-testid="no-results">"No tags match."</p> })}
+                        {d.tags.is_empty().then(|| view! { <p class="muted" data-testid="no-results">{empty_text(&params_for_empty, filtered)}</p> })}
                         <table class="table" data-testid="tags">
                             <thead><tr>
                                 <th>{can_delete.then(|| view! {
@@ -166,5 +168,24 @@ fn tag_row(
                     on:click=move |_| confirming.set(Some(vec![n3.clone()]))>"Delete"</button>
             })}</td>
         </tr>
+    }
+}
+
+/// "25 tags"; while searching or filtering, "3 of 25 tags".
+fn tag_count(shown: i64, all: i64, filtered: bool) -> String {
+    let noun = |n: i64| if n == 1 { "tag" } else { "tags" };
+    if filtered {
+        format!("{shown} of {all} {}", noun(all))
+    } else {
+        format!("{shown} {}", noun(shown))
+    }
+}
+
+/// What an empty tag list says: why it is empty.
+fn empty_text(params: &crate::server_fns::registry::ListParams, filtered: bool) -> String {
+    match (&params.search, filtered) {
+        (Some(search), _) => format!("No results for \u{201c}{search}\u{201d}"),
+        (None, true) => "No tags match these filters.".to_string(),
+        (None, false) => "This image repository has no tags.".to_string(),
     }
 }

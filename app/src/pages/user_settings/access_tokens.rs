@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::{action_error, page_error, CopyField};
 use crate::components::sidebar::MainSidebar;
@@ -55,7 +55,7 @@ pub fn AccessTokensPage() -> impl IntoView {
     let revoke = ServerAction::<RevokePersonalToken>::new();
     let data = Resource::new(move || (create.version().get(), revoke.version().get()), |_| personal_tokens());
     view! {
-        <Title text="Personal access tokens · Berth"/>
+        <PageTitle text="Personal access tokens · Berth"/>
         <MainSidebar/>
         <main class="content" id="content">
             <h1>"Personal access tokens"</h1>
@@ -85,12 +85,15 @@ pub fn AccessTokensPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(tokens) => token_table(tokens, move |id, name| view! {
+                            Ok(d) => view! {
+                                {d.just_created.map(|t| new_token_panel(t, "personal access token"))}
+                                {token_table(d.tokens, move |id, name| view! {
                                 <ActionForm action=revoke attr:class="inline">
                                     <input type="hidden" name="id" value=id.to_string()/>
                                     <button type="submit" class="danger" aria-label=format!("Revoke {name}")>"Revoke"</button>
                                 </ActionForm>
-                            }.into_any(), false).into_any(),
+                            }.into_any(), false)}
+                            }.into_any(),
                             Err(e) => page_error(e),
                         }
                     })}

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::page_title::PageTitle;
 
 use crate::components::feedback::action_error;
 use crate::components::sidebar::MainSidebar;
@@ -9,7 +9,7 @@ use crate::server_fns::auth::SignIn;
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     view! {
-        <Title text="Sign in · Berth"/>
+        <PageTitle text="Sign in · Berth"/>
         <MainSidebar/>
         <main class="content" id="content">
             <section class="card narrow">
