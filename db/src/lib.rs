@@ -44,9 +44,7 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
-        let options = AnyConnectOptions::from_str(url)
-            .map_err(DbError::Connect)?
-            .disable_statement_logging();
+        let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?.disable_statement_logging();
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()

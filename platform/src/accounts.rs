@@ -70,12 +70,10 @@ async fn ensure_root_namespace(db: &Db) -> Result<(), AccountError> {
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, AccountError> {
-    let row = sqlx::query(
-        "SELECT id, username, name, email, is_admin, is_blocked FROM users WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row = sqlx::query("SELECT id, username, name, email, is_admin, is_blocked FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(row.map(|r| User {
         id: r.get("id"),
         username: r.get("username"),
@@ -94,10 +92,7 @@ pub async fn authenticate_password(db: &Db, username: &str, password: &str) -> R
 /// The user whose username and password match, blocked or not (callers that must tell a
 /// blocked account apart from a wrong password).
 pub async fn check_password(db: &Db, username: &str, password: &str) -> Result<Option<User>, AccountError> {
-    let row = sqlx::query("SELECT password_hash FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query("SELECT password_hash FROM users WHERE username = $1").bind(username).fetch_optional(&db.pool).await?;
     let Some(row) = row else { return Ok(None) };
     let hash: String = row.get("password_hash");
     if !verify_password(password, &hash) {

@@ -47,11 +47,13 @@ pub async fn create_group_as(db: &Db, user: &crate::accounts::User, new: &crate:
         let parent = crate::repo::namespaces::by_id(db, parent_id).await?.ok_or(PlatformError::NotFound("parent group"))?;
         if !may_create_subgroups_in(db, user, &parent).await? {
             let role = crate::members::effective_group_role(db, parent.id, user.id).await?;
-            return Err(if role.is_some() || parent.visibility != crate::model::Visibility::Private || parent.kind != NamespaceKind::Group {
-                PlatformError::Forbidden(SUBGROUP_REFUSED.into())
-            } else {
-                PlatformError::NotFound("parent group")
-            });
+            return Err(
+                if role.is_some() || parent.visibility != crate::model::Visibility::Private || parent.kind != NamespaceKind::Group {
+                    PlatformError::Forbidden(SUBGROUP_REFUSED.into())
+                } else {
+                    PlatformError::NotFound("parent group")
+                },
+            );
         }
     }
     crate::namespaces::create_group(db, new, Some(user.id)).await

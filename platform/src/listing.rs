@@ -74,9 +74,8 @@ pub async fn projects_in(db: &Db, namespace_id: i64) -> sqlx::Result<Vec<Project
 }
 
 pub async fn all_users(db: &Db) -> sqlx::Result<Vec<crate::accounts::User>> {
-    let rows = sqlx::query("SELECT id, username, name, email, is_admin, is_blocked FROM users ORDER BY username")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, username, name, email, is_admin, is_blocked FROM users ORDER BY username").fetch_all(&db.pool).await?;
     Ok(rows
         .iter()
         .map(|r| crate::accounts::User {

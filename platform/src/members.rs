@@ -39,7 +39,12 @@ pub async fn list_members(db: &Db, target: MemberTarget) -> Result<Vec<Member>> 
         .await?
         .into_iter()
         .filter_map(|m| {
-            Some(Member { user_id: m.user_id, username: m.username, role: Role::from_access_level(m.access_level)?, created_at: m.created_at })
+            Some(Member {
+                user_id: m.user_id,
+                username: m.username,
+                role: Role::from_access_level(m.access_level)?,
+                created_at: m.created_at,
+            })
         })
         .collect())
 }
@@ -96,18 +101,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (backend, url) in berth_db::testing::test_database_urls(dir.path()).await {
             let db = Db::connect(&url).await.unwrap();
-            let user = |name: &'static str| NewUser { username: name, name: "", email: Box::leak(format!("{name}@x.org").into_boxed_str()), password: "password1", is_admin: false };
+            let user = |name: &'static str| NewUser {
+                username: name,
+                name: "",
+                email: Box::leak(format!("{name}@x.org").into_boxed_str()),
+                password: "password1",
+                is_admin: false,
+            };
             let owner = create_user(&db, &user("owner")).await.unwrap();
             let dev = create_user(&db, &user("dev")).await.unwrap();
             let outsider = create_user(&db, &user("outsider")).await.unwrap();
 
-            let top = create_group(&db, &NewGroup { parent_id: None, path: "top", name: "", visibility: Visibility::Private }, Some(owner.id))
-                .await
-                .unwrap();
-            let sub = create_group(&db, &NewGroup { parent_id: Some(top.id), path: "sub", name: "", visibility: Visibility::Private }, None)
-                .await
-                .unwrap();
-            let project = |ns, path| NewProject { namespace_id: ns, path, name: "", visibility: Visibility::Private, registry_access: RegistryAccessLevel::Enabled };
+            let top =
+                create_group(&db, &NewGroup { parent_id: None, path: "top", name: "", visibility: Visibility::Private }, Some(owner.id))
+                    .await
+                    .unwrap();
+            let sub =
+                create_group(&db, &NewGroup { parent_id: Some(top.id), path: "sub", name: "", visibility: Visibility::Private }, None)
+                    .await
+                    .unwrap();
+            let project = |ns, path| NewProject {
+                namespace_id: ns,
+                path,
+                name: "",
+                visibility: Visibility::Private,
+                registry_access: RegistryAccessLevel::Enabled,
+            };
             let p = create_project(&db, &project(sub.id, "app")).await.unwrap();
 
             assert_eq!(effective_project_role(&db, p.id, owner.id).await.unwrap(), Some(Role::Owner), "{backend}: inherited from top");
@@ -128,14 +147,20 @@ mod tests {
             assert_eq!(names, vec![("dev", Role::Reporter), ("owner", Role::Owner)], "{backend}");
 
             assert!(matches!(remove_member(&db, MemberTarget::Group(top.id), owner.id).await, Err(PlatformError::Invalid(_))), "{backend}");
-            assert!(matches!(set_member(&db, MemberTarget::Group(top.id), owner.id, Role::Guest).await, Err(PlatformError::Invalid(_))), "{backend}");
+            assert!(
+                matches!(set_member(&db, MemberTarget::Group(top.id), owner.id, Role::Guest).await, Err(PlatformError::Invalid(_))),
+                "{backend}"
+            );
 
             // Personal namespace: its user is Owner of its projects.
             let home = ensure_personal_namespace(&db, &outsider).await.unwrap();
             let mine = create_project(&db, &project(home.id, "mine")).await.unwrap();
             assert_eq!(effective_project_role(&db, mine.id, outsider.id).await.unwrap(), Some(Role::Owner), "{backend}");
             assert_eq!(effective_project_role(&db, mine.id, dev.id).await.unwrap(), None, "{backend}");
-            assert!(matches!(set_member(&db, MemberTarget::Group(home.id), dev.id, Role::Guest).await, Err(PlatformError::Invalid(_))), "{backend}");
+            assert!(
+                matches!(set_member(&db, MemberTarget::Group(home.id), dev.id, Role::Guest).await, Err(PlatformError::Invalid(_))),
+                "{backend}"
+            );
         }
     }
 }

@@ -59,8 +59,7 @@ pub enum RegistryAccessLevel {
 }
 
 impl RegistryAccessLevel {
-    pub const ALL: [RegistryAccessLevel; 3] =
-        [RegistryAccessLevel::Enabled, RegistryAccessLevel::Private, RegistryAccessLevel::Disabled];
+    pub const ALL: [RegistryAccessLevel; 3] = [RegistryAccessLevel::Enabled, RegistryAccessLevel::Private, RegistryAccessLevel::Disabled];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -135,9 +134,7 @@ impl Scopes {
     /// Every subset of the given scopes (for exhaustive tests and UIs).
     pub fn subsets_of(scopes: &[Scope]) -> Vec<Scopes> {
         (0..1u32 << scopes.len())
-            .map(|mask| {
-                Scopes::of(&scopes.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| *s).collect::<Vec<_>>())
-            })
+            .map(|mask| Scopes::of(&scopes.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| *s).collect::<Vec<_>>()))
             .collect()
     }
 
@@ -155,9 +152,7 @@ impl Scopes {
     pub fn parse_list<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Scopes, String> {
         let mut out = Vec::new();
         for n in names {
-            out.push(Scope::parse(n).ok_or_else(|| {
-                format!("unknown scope {n:?}: use api, read_api, read_registry or write_registry")
-            })?);
+            out.push(Scope::parse(n).ok_or_else(|| format!("unknown scope {n:?}: use api, read_api, read_registry or write_registry"))?);
         }
         Ok(Scopes::of(&out))
     }

@@ -8,8 +8,8 @@ use crate::model::{Role, Visibility};
 use crate::paths::{validate_path, MAX_REPOSITORY_PATH_LEN};
 use crate::repo;
 use crate::repo::members::MemberTarget;
-pub use crate::repo::namespaces::{Namespace, NamespaceKind};
 use crate::repo::namespaces::NewNamespaceRow;
+pub use crate::repo::namespaces::{Namespace, NamespaceKind};
 
 /// The user's personal namespace, created now if they have none yet (users from before
 /// namespaces existed, root).
@@ -92,9 +92,7 @@ pub async fn find_namespace_by_path(db: &Db, full_path: &str) -> Result<Option<N
 /// paths must resolve to exactly one project.
 pub(crate) async fn check_full_path_free(db: &Db, full_path: &str) -> Result<()> {
     if full_path.len() > MAX_REPOSITORY_PATH_LEN {
-        return Err(PlatformError::Invalid(format!(
-            "full path {full_path:?} is longer than {MAX_REPOSITORY_PATH_LEN} characters"
-        )));
+        return Err(PlatformError::Invalid(format!("full path {full_path:?} is longer than {MAX_REPOSITORY_PATH_LEN} characters")));
     }
     if repo::namespaces::by_full_path(db, full_path).await?.is_some() || repo::projects::by_full_path(db, full_path).await?.is_some() {
         return Err(PlatformError::Conflict(format!("the path {full_path:?} is already taken")));
@@ -132,9 +130,12 @@ mod tests {
             assert_eq!(sub.full_path, "acme/tools", "{backend}");
             assert_eq!(find_namespace_by_path(&db, "acme/tools").await.unwrap(), Some(sub.clone()), "{backend}");
 
-            let dup = create_group(&db, &NewGroup { parent_id: Some(top.id), path: "tools", name: "", visibility: Visibility::Private }, None).await;
+            let dup =
+                create_group(&db, &NewGroup { parent_id: Some(top.id), path: "tools", name: "", visibility: Visibility::Private }, None)
+                    .await;
             assert!(matches!(dup, Err(PlatformError::Conflict(_))), "{backend}");
-            let open = create_group(&db, &NewGroup { parent_id: Some(top.id), path: "pub", name: "", visibility: Visibility::Public }, None).await;
+            let open =
+                create_group(&db, &NewGroup { parent_id: Some(top.id), path: "pub", name: "", visibility: Visibility::Public }, None).await;
             assert!(matches!(open, Err(PlatformError::Invalid(m)) if m.contains("public")), "{backend}");
             let bad = create_group(&db, &NewGroup { parent_id: None, path: "x.git", name: "", visibility: Visibility::Public }, None).await;
             assert!(matches!(bad, Err(PlatformError::Invalid(m)) if m.contains(".git")), "{backend}");

@@ -164,13 +164,15 @@ mod tests {
 
     /// A repository row with one manifest and the given tags (as the engine would store them).
     async fn repository(db: &Db, path: &str, project_id: Option<i64>, tags: &[&str]) -> i64 {
-        let id: i64 = sqlx::query("INSERT INTO repositories (path, project_id, status, created_at, updated_at) VALUES ($1, $2, NULL, 0, 0) RETURNING id")
-            .bind(path)
-            .bind(project_id)
-            .fetch_one(&db.pool)
-            .await
-            .unwrap()
-            .get("id");
+        let id: i64 = sqlx::query(
+            "INSERT INTO repositories (path, project_id, status, created_at, updated_at) VALUES ($1, $2, NULL, 0, 0) RETURNING id",
+        )
+        .bind(path)
+        .bind(project_id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("id");
         let manifest: i64 = sqlx::query(
             "INSERT INTO manifests (repository_id, digest, media_type, size, payload, total_size, pushed_at) \
              VALUES ($1, 'sha256:aa', 'application/vnd.oci.image.manifest.v1+json', 2, $2, 2, 0) RETURNING id",
@@ -251,7 +253,8 @@ mod tests {
             // Groups: path change and moves rewrite everything below.
             let back = transfer_project(&db, app.id, team.id).await.unwrap();
             assert_eq!(back.full_path, "acme/team/web", "{backend}");
-            let crew = update_group(&db, team.id, &GroupChanges { path: Some("crew"), name: Some("Crew"), ..Default::default() }).await.unwrap();
+            let crew =
+                update_group(&db, team.id, &GroupChanges { path: Some("crew"), name: Some("Crew"), ..Default::default() }).await.unwrap();
             assert_eq!((crew.full_path.as_str(), crew.name.as_str()), ("acme/crew", "Crew"), "{backend}");
             assert_eq!(repository_path(&db, sub_image).await, "acme/crew/web/tools", "{backend}");
             let top = transfer_group(&db, team.id, None).await.unwrap();
@@ -276,11 +279,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (backend, url) in berth_db::testing::test_database_urls(dir.path()).await {
             let db = Db::connect(&url).await.unwrap();
-            let g = create_group(&db, &NewGroup { parent_id: None, path: "g", name: "", visibility: Visibility::Private }, None).await.unwrap();
+            let g =
+                create_group(&db, &NewGroup { parent_id: None, path: "g", name: "", visibility: Visibility::Private }, None).await.unwrap();
             let s = create_group(&db, &NewGroup { parent_id: Some(g.id), path: "s", name: "", visibility: Visibility::Private }, None)
                 .await
                 .unwrap();
-            let new = NewProject { namespace_id: s.id, path: "p", name: "", visibility: Visibility::Private, registry_access: RegistryAccessLevel::Enabled };
+            let new = NewProject {
+                namespace_id: s.id,
+                path: "p",
+                name: "",
+                visibility: Visibility::Private,
+                registry_access: RegistryAccessLevel::Enabled,
+            };
             let p = create_project(&db, &new).await.unwrap();
             let image = repository(&db, "g/s/p", Some(p.id), &["v1"]).await;
 

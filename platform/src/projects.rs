@@ -8,8 +8,8 @@ use crate::namespaces::{check_full_path_free, check_not_more_open};
 use crate::paths::validate_path;
 use crate::permissions::ProjectAccess;
 use crate::repo;
-pub use crate::repo::projects::Project;
 use crate::repo::projects::NewProjectRow;
+pub use crate::repo::projects::Project;
 
 #[derive(Debug, Clone)]
 pub struct NewProject<'a> {
@@ -65,10 +65,7 @@ pub async fn set_project_visibility(db: &Db, project_id: i64, visibility: Visibi
 }
 
 pub async fn set_registry_access_level(db: &Db, project_id: i64, level: RegistryAccessLevel) -> Result<()> {
-    repo::projects::set_registry_access(db, project_id, level)
-        .await?
-        .then_some(())
-        .ok_or(PlatformError::NotFound("project"))
+    repo::projects::set_registry_access(db, project_id, level).await?.then_some(()).ok_or(PlatformError::NotFound("project"))
 }
 
 /// Changes the project's display name (its path stays).
@@ -109,7 +106,8 @@ mod tests {
             assert_eq!((p.full_path.as_str(), p.name.as_str()), ("acme/web", "Web"), "{backend}");
             assert!(matches!(create_project(&db, &new).await, Err(PlatformError::Conflict(_))), "{backend}");
             // A subgroup cannot take a project's path (repository paths must stay unambiguous).
-            let clash = create_group(&db, &NewGroup { parent_id: Some(g.id), path: "web", name: "", visibility: Visibility::Private }, None).await;
+            let clash =
+                create_group(&db, &NewGroup { parent_id: Some(g.id), path: "web", name: "", visibility: Visibility::Private }, None).await;
             assert!(matches!(clash, Err(PlatformError::Conflict(_))), "{backend}");
             let public = create_project(&db, &NewProject { path: "open", visibility: Visibility::Public, ..new.clone() }).await;
             assert!(matches!(public, Err(PlatformError::Invalid(_))), "{backend}");

@@ -156,9 +156,7 @@ pub async fn revoke_deploy_token(db: &Db, id: i64) -> Result<()> {
 pub async fn deploy_token_covers(db: &Db, token: &DeployToken, project: &crate::projects::Project) -> Result<bool> {
     Ok(match token.owner {
         DeployTokenOwner::Project(id) => id == project.id,
-        DeployTokenOwner::Group(group_id) => {
-            repo::namespaces::self_and_ancestor_ids(db, project.namespace_id).await?.contains(&group_id)
-        }
+        DeployTokenOwner::Group(group_id) => repo::namespaces::self_and_ancestor_ids(db, project.namespace_id).await?.contains(&group_id),
     })
 }
 

@@ -38,7 +38,18 @@ async fn due_policies_delete_exactly_the_evaluated_tags_on_their_cadence() {
         let p = project(&n.db, "grp", "app").await;
         let (app, tools) = ("grp/app", "grp/app/tools");
         let (mut doomed_bytes, mut v2_bytes) = (0, 0);
-        for (tag, age_days) in [("latest", 100), ("v1", 10), ("v2", 20), ("v3", 30), ("v4", 40), ("v5", 50), ("v6", 3), ("v7", 5), ("v-keep", 100), ("other", 100)] {
+        for (tag, age_days) in [
+            ("latest", 100),
+            ("v1", 10),
+            ("v2", 20),
+            ("v3", 30),
+            ("v4", 40),
+            ("v5", 50),
+            ("v6", 3),
+            ("v7", 5),
+            ("v-keep", 100),
+            ("other", 100),
+        ] {
             let image = n.push(app, tag, &format!("{b}-{tag}"), T - age_days * DAY).await;
             if ["v1", "v2", "v3", "v4", "v5"].contains(&tag) {
                 doomed_bytes += image.blob_bytes;
@@ -55,14 +66,19 @@ async fn due_policies_delete_exactly_the_evaluated_tags_on_their_cadence() {
 
         // Weekly; keep the newest candidate; remove v* older than 7 days; keep v-keep.
         let saved_at = T - 7 * DAY;
-        let policy = cleanup::save(&n.db, p.id, &input(true, "7d", Some(1), Some("7d"), "v.*", Some("v-keep|stable")), saved_at).await.unwrap();
+        let policy =
+            cleanup::save(&n.db, p.id, &input(true, "7d", Some(1), Some("7d"), "v.*", Some("v-keep|stable")), saved_at).await.unwrap();
         assert_eq!(policy.next_run_at, Some(T), "{b}: a cadence after saving");
         let limits = RunLimits::default();
 
         // The preview shows what the run will do, and the bytes that frees.
         let shown = preview(&n.db, &n.registry, &p.full_path, &policy, T).await.unwrap();
         assert_eq!(shown.len(), 2, "{b}: {shown:?}");
-        assert_eq!((shown[0].path.as_str(), shown[0].tags.clone()), (app, vec!["v1", "v2", "v3", "v4", "v5"].into_iter().map(String::from).collect()), "{b}");
+        assert_eq!(
+            (shown[0].path.as_str(), shown[0].tags.clone()),
+            (app, vec!["v1", "v2", "v3", "v4", "v5"].into_iter().map(String::from).collect()),
+            "{b}"
+        );
         assert_eq!(shown[0].bytes_freed, doomed_bytes - v2_bytes, "{b}: v2's image keeps its other tag");
         // tools: v3 is the newest candidate (kept by keep_n), v2 goes, v1 goes.
         assert_eq!((shown[1].tags.clone(), shown[1].path.as_str()), (vec!["v2".to_string(), "v1".to_string()], tools), "{b}");
@@ -109,7 +125,9 @@ async fn due_policies_delete_exactly_the_evaluated_tags_on_their_cadence() {
         cleanup::save(&n.db, p.id, &PolicyInput { enabled: Some(false), ..PolicyInput::default() }, next).await.unwrap();
         assert!(run_due_policies(&n.db, &n.registry, next + 365 * DAY, limits).await.unwrap().runs.is_empty(), "{b}");
         cleanup::save(&n.db, p.id, &PolicyInput { enabled: Some(true), ..PolicyInput::default() }, next).await.unwrap();
-        berth_platform::projects::set_registry_access_level(&n.db, p.id, berth_platform::model::RegistryAccessLevel::Disabled).await.unwrap();
+        berth_platform::projects::set_registry_access_level(&n.db, p.id, berth_platform::model::RegistryAccessLevel::Disabled)
+            .await
+            .unwrap();
         assert!(run_due_policies(&n.db, &n.registry, next + 365 * DAY, limits).await.unwrap().runs.is_empty(), "{b}: registry off");
     }
 }
@@ -201,10 +219,7 @@ async fn two_nodes_on_one_postgresql_never_run_a_policy_twice() {
             }
         }
         let limits = RunLimits::default();
-        let (ra, rb) = tokio::join!(
-            run_due_policies(&a.db, &a.registry, now, limits),
-            run_due_policies(&b.db, &b.registry, now, limits)
-        );
+        let (ra, rb) = tokio::join!(run_due_policies(&a.db, &a.registry, now, limits), run_due_policies(&b.db, &b.registry, now, limits));
         let (ra, rb) = (ra.unwrap(), rb.unwrap());
         assert_eq!(ra.runs.len() + rb.runs.len(), 4, "round {round}: each policy ran once: {ra:?} {rb:?}");
         assert_eq!(ra.tags_deleted() + rb.tags_deleted(), 20, "round {round}: each tag deleted once");

@@ -117,7 +117,12 @@ async fn tags_page_by_keyset_both_ways_with_search_and_filters() {
         let literal = TagQuery { search: Some("v_".into()), ..TagQuery::default() };
         assert_eq!(list_tags(&db, repo, &literal).await.unwrap().total, 0, "{backend}: _ is not a wildcard");
 
-        let multi = TagQuery { platforms: PlatformFilter::MultiPlatform, order: TagOrder::Name, direction: SortDirection::Asc, ..TagQuery::default() };
+        let multi = TagQuery {
+            platforms: PlatformFilter::MultiPlatform,
+            order: TagOrder::Name,
+            direction: SortDirection::Asc,
+            ..TagQuery::default()
+        };
         let page = list_tags(&db, repo, &multi).await.unwrap();
         assert_eq!(page.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["v0", "v10", "v15", "v20", "v5"], "{backend}");
         assert_eq!(page.items[0].platforms, vec!["linux/amd64", "linux/arm64"], "{backend}");
@@ -158,12 +163,28 @@ async fn repositories_page_within_the_given_projects() {
         assert_eq!(seen, sorted, "{backend}: newest updated first, each once, other projects left out");
         assert_eq!(seen.len(), 13, "{backend}");
 
-        let by_name = RepositoryQuery { order: RepositoryOrder::Name, direction: SortDirection::Asc, search: Some("IMG0".into()), ..RepositoryQuery::default() };
+        let by_name = RepositoryQuery {
+            order: RepositoryOrder::Name,
+            direction: SortDirection::Asc,
+            search: Some("IMG0".into()),
+            ..RepositoryQuery::default()
+        };
         let page = list_repositories(&db, &[1, 2], &by_name).await.unwrap();
         let paths: Vec<&str> = page.items.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths.len(), 10, "{backend}");
         assert_eq!(paths[0], "g/p/img00", "{backend}");
-        let root = list_repositories(&db, &[1], &RepositoryQuery { search: Some("g/p".into()), order: RepositoryOrder::Name, direction: SortDirection::Asc, ..RepositoryQuery::default() }).await.unwrap();
+        let root = list_repositories(
+            &db,
+            &[1],
+            &RepositoryQuery {
+                search: Some("g/p".into()),
+                order: RepositoryOrder::Name,
+                direction: SortDirection::Asc,
+                ..RepositoryQuery::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!((root.items[0].path.as_str(), root.items[0].tags_count), ("g/p", 1), "{backend}");
         assert_eq!(list_repositories(&db, &[], &RepositoryQuery::default()).await.unwrap().total, 0);
     }

@@ -15,8 +15,7 @@ use sha2::{Digest as _, Sha256};
 async fn main() {
     let n: usize = std::env::args().nth(1).map(|a| a.parse().expect("N")).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("BERTH_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| berth_db::Db::sqlite_url(&dir.path().join("berth.db")));
+    let url = std::env::var("BERTH_BENCH_DATABASE_URL").unwrap_or_else(|_| berth_db::Db::sqlite_url(&dir.path().join("berth.db")));
     let db = berth_db::Db::connect(&url).await.expect("database");
     let root = dir.path().join("storage");
 

@@ -18,57 +18,29 @@ use berth_registry::{Registry, RegistryConfig};
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let addr: SocketAddr = args
-        .next()
-        .unwrap_or_else(|| "127.0.0.1:5055".into())
-        .parse()
-        .expect("listen address");
-    let dir = std::path::PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "/tmp/berth-standalone".into()),
-    );
+    let addr: SocketAddr = args.next().unwrap_or_else(|| "127.0.0.1:5055".into()).parse().expect("listen address");
+    let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "/tmp/berth-standalone".into()));
     std::fs::create_dir_all(&dir).unwrap();
-    let db = berth_db::Db::connect(&berth_db::Db::sqlite_url(&dir.join("berth.db")))
-        .await
-        .expect("database");
+    let db = berth_db::Db::connect(&berth_db::Db::sqlite_url(&dir.join("berth.db"))).await.expect("database");
     let key = SigningKey::load_or_generate(&dir.join("registry-key.pem")).expect("signing key");
     let issuer = TokenIssuer::new(key, "berth-standalone", "container_registry");
     let config = RegistryConfig::new(format!("http://{addr}/jwt/auth"));
-    let registry = Registry::new(
-        db,
-        Arc::new(FilesystemStore::new(dir.join("storage"))),
-        issuer.verifier(),
-        config,
-    );
-    let app = Router::new()
-        .route("/jwt/auth", get(token))
-        .with_state(issuer)
-        .merge(registry.router());
+    let registry = Registry::new(db, Arc::new(FilesystemStore::new(dir.join("storage"))), issuer.verifier(), config);
+    let app = Router::new().route("/jwt/auth", get(token)).with_state(issuer).merge(registry.router());
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     eprintln!("registry on http://{addr}/v2/ (toy token service grants everything)");
     axum::serve(listener, app).await.unwrap();
 }
 
-async fn token(
-    State(issuer): State<TokenIssuer>,
-    RawQuery(q): RawQuery,
-) -> Json<serde_json::Value> {
+async fn token(State(issuer): State<TokenIssuer>, RawQuery(q): RawQuery) -> Json<serde_json::Value> {
     let access: Vec<Access> = q
         .unwrap_or_default()
         .split('&')
         .filter_map(|p| p.strip_prefix("scope="))
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .replace('+', " ")
-        })
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().replace('+', " "))
         .flat_map(|s| s.split(' ').map(str::to_string).collect::<Vec<_>>())
         .filter_map(|s| parse_scope(&s).ok())
-        .map(|s| Access {
-            kind: s.kind,
-            name: s.name,
-            actions: s.actions,
-        })
+        .map(|s| Access { kind: s.kind, name: s.name, actions: s.actions })
         .collect();
     Json(issuer.issue("anonymous", access).response_body())
 }

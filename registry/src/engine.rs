@@ -38,27 +38,12 @@ impl Engine {
         config: RegistryConfig,
         policy: Arc<dyn RepositoryPolicy>,
     ) -> Engine {
-        Engine {
-            inner: Arc::new(Inner {
-                meta,
-                store,
-                verifier,
-                config,
-                policy,
-                uploads: Mutex::new(HashMap::new()),
-            }),
-        }
+        Engine { inner: Arc::new(Inner { meta, store, verifier, config, policy, uploads: Mutex::new(HashMap::new()) }) }
     }
 
     pub fn with_policy(&self, policy: Arc<dyn RepositoryPolicy>) -> Engine {
         let i = &self.inner;
-        Engine::new(
-            i.meta.clone(),
-            i.store.clone(),
-            i.verifier.clone(),
-            i.config.clone(),
-            policy,
-        )
+        Engine::new(i.meta.clone(), i.store.clone(), i.verifier.clone(), i.config.clone(), policy)
     }
 
     pub fn meta(&self) -> &Meta {
@@ -84,12 +69,7 @@ impl Engine {
             .lock()
             .unwrap()
             .entry(id.to_string())
-            .or_insert_with(|| {
-                Arc::new(tokio::sync::Mutex::new(UploadState {
-                    hasher: None,
-                    offset: None,
-                }))
-            })
+            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(UploadState { hasher: None, offset: None })))
             .clone()
     }
 
@@ -98,14 +78,7 @@ impl Engine {
     }
 
     pub fn new_upload_state(&self, id: &str) {
-        let state = UploadState {
-            hasher: Some(Hasher::new(crate::digest::Algorithm::Sha256)),
-            offset: Some(0),
-        };
-        self.inner
-            .uploads
-            .lock()
-            .unwrap()
-            .insert(id.to_string(), Arc::new(tokio::sync::Mutex::new(state)));
+        let state = UploadState { hasher: Some(Hasher::new(crate::digest::Algorithm::Sha256)), offset: Some(0) };
+        self.inner.uploads.lock().unwrap().insert(id.to_string(), Arc::new(tokio::sync::Mutex::new(state)));
     }
 }

@@ -49,16 +49,11 @@ impl Code {
     /// The status the distribution spec pairs with the code.
     pub fn status(self) -> StatusCode {
         match self {
-            Code::BlobUnknown
-            | Code::BlobUploadUnknown
-            | Code::ManifestUnknown
-            | Code::NameUnknown => StatusCode::NOT_FOUND,
+            Code::BlobUnknown | Code::BlobUploadUnknown | Code::ManifestUnknown | Code::NameUnknown => StatusCode::NOT_FOUND,
             Code::ManifestBlobUnknown => StatusCode::BAD_REQUEST,
-            Code::BlobUploadInvalid
-            | Code::DigestInvalid
-            | Code::ManifestInvalid
-            | Code::NameInvalid
-            | Code::SizeInvalid => StatusCode::BAD_REQUEST,
+            Code::BlobUploadInvalid | Code::DigestInvalid | Code::ManifestInvalid | Code::NameInvalid | Code::SizeInvalid => {
+                StatusCode::BAD_REQUEST
+            }
             Code::ManifestReferenced => StatusCode::CONFLICT,
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
             Code::Denied => StatusCode::FORBIDDEN,
@@ -89,42 +84,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn oci(code: Code, message: impl Into<String>) -> Error {
-        Error::Oci {
-            code,
-            message: message.into(),
-            detail: None,
-            status: None,
-        }
+        Error::Oci { code, message: message.into(), detail: None, status: None }
     }
     pub fn with_detail(self, detail: serde_json::Value) -> Error {
         match self {
-            Error::Oci {
-                code,
-                message,
-                status,
-                ..
-            } => Error::Oci {
-                code,
-                message,
-                detail: Some(detail),
-                status,
-            },
+            Error::Oci { code, message, status, .. } => Error::Oci { code, message, detail: Some(detail), status },
             e => e,
         }
     }
     pub fn with_status(self, s: StatusCode) -> Error {
         match self {
-            Error::Oci {
-                code,
-                message,
-                detail,
-                ..
-            } => Error::Oci {
-                code,
-                message,
-                detail,
-                status: Some(s),
-            },
+            Error::Oci { code, message, detail, .. } => Error::Oci { code, message, detail, status: Some(s) },
             e => e,
         }
     }
@@ -139,16 +109,13 @@ impl Error {
         }
     }
     pub fn name_unknown(name: &str) -> Error {
-        Error::oci(Code::NameUnknown, "repository name not known to registry")
-            .with_detail(serde_json::json!({ "name": name }))
+        Error::oci(Code::NameUnknown, "repository name not known to registry").with_detail(serde_json::json!({ "name": name }))
     }
     pub fn blob_unknown(digest: &str) -> Error {
-        Error::oci(Code::BlobUnknown, "blob unknown to registry")
-            .with_detail(serde_json::json!({ "digest": digest }))
+        Error::oci(Code::BlobUnknown, "blob unknown to registry").with_detail(serde_json::json!({ "digest": digest }))
     }
     pub fn manifest_unknown(reference: &str) -> Error {
-        Error::oci(Code::ManifestUnknown, "manifest unknown")
-            .with_detail(serde_json::json!({ "reference": reference }))
+        Error::oci(Code::ManifestUnknown, "manifest unknown").with_detail(serde_json::json!({ "reference": reference }))
     }
     pub fn upload_unknown() -> Error {
         Error::oci(Code::BlobUploadUnknown, "blob upload unknown to registry")
@@ -170,17 +137,12 @@ impl From<berth_db::sqlx::Error> for Error {
 impl From<crate::storage::StoreError> for Error {
     fn from(e: crate::storage::StoreError) -> Self {
         match e {
-            crate::storage::StoreError::NotFound => {
-                Error::oci(Code::BlobUnknown, "blob unknown to registry")
-            }
+            crate::storage::StoreError::NotFound => Error::oci(Code::BlobUnknown, "blob unknown to registry"),
             crate::storage::StoreError::UploadNotFound => Error::upload_unknown(),
-            crate::storage::StoreError::OffsetMismatch { expected, .. } => Error::oci(
-                Code::RangeInvalid,
-                format!("upload chunk out of order: expected offset {expected}"),
-            ),
-            crate::storage::StoreError::InvalidRange => {
-                Error::oci(Code::RangeInvalid, "requested range not satisfiable")
+            crate::storage::StoreError::OffsetMismatch { expected, .. } => {
+                Error::oci(Code::RangeInvalid, format!("upload chunk out of order: expected offset {expected}"))
             }
+            crate::storage::StoreError::InvalidRange => Error::oci(Code::RangeInvalid, "requested range not satisfiable"),
             e => Error::Internal(format!("blob store: {e}")),
         }
     }

@@ -92,28 +92,13 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(
-        db: berth_db::Db,
-        store: Arc<dyn BlobStore>,
-        verifier: TokenVerifier,
-        config: RegistryConfig,
-    ) -> Registry {
-        Registry {
-            engine: engine::Engine::new(
-                meta::Meta::new(db),
-                store,
-                verifier,
-                config,
-                Arc::new(AllowAnyRepository),
-            ),
-        }
+    pub fn new(db: berth_db::Db, store: Arc<dyn BlobStore>, verifier: TokenVerifier, config: RegistryConfig) -> Registry {
+        Registry { engine: engine::Engine::new(meta::Meta::new(db), store, verifier, config, Arc::new(AllowAnyRepository)) }
     }
 
     /// Replaces the repository policy (default: [`AllowAnyRepository`]).
     pub fn with_policy(self, policy: Arc<dyn RepositoryPolicy>) -> Registry {
-        Registry {
-            engine: self.engine.with_policy(policy),
-        }
+        Registry { engine: self.engine.with_policy(policy) }
     }
 
     /// `/v2`, `/v2/` and `/v2/{*path}`, state applied: `.merge()` it into the server's router.

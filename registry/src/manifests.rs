@@ -38,36 +38,24 @@ use crate::meta::Declared;
 /// A manifest reference from the URL: a tag or a digest.
 pub(crate) fn parse_reference(reference: &str) -> Result<Reference> {
     if reference.contains(':') {
-        let d: Digest = reference
-            .parse()
-            .map_err(|_| Error::digest_invalid(format!("invalid digest {reference:?}")))?;
+        let d: Digest = reference.parse().map_err(|_| Error::digest_invalid(format!("invalid digest {reference:?}")))?;
         Ok(Reference::Digest(d.to_string()))
     } else if is_valid_tag(reference) {
         Ok(Reference::Tag(reference.to_string()))
     } else {
-        Err(Error::manifest_invalid(format!(
-            "invalid tag {reference:?}: tags match [A-Za-z0-9_][A-Za-z0-9._-]{{0,127}}"
-        )))
+        Err(Error::manifest_invalid(format!("invalid tag {reference:?}: tags match [A-Za-z0-9_][A-Za-z0-9._-]{{0,127}}")))
     }
 }
 
 fn descriptor_digest(v: &Value, what: &str) -> Result<String> {
-    let digest = v
-        .get("digest")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::manifest_invalid(format!("{what}: descriptor without a digest")))?;
-    let d: Digest = digest
-        .parse()
-        .map_err(|_| Error::manifest_invalid(format!("{what}: invalid digest {digest:?}")))?;
+    let digest =
+        v.get("digest").and_then(Value::as_str).ok_or_else(|| Error::manifest_invalid(format!("{what}: descriptor without a digest")))?;
+    let d: Digest = digest.parse().map_err(|_| Error::manifest_invalid(format!("{what}: invalid digest {digest:?}")))?;
     if !v.get("size").map(|s| s.is_u64()).unwrap_or(false) {
-        return Err(Error::manifest_invalid(format!(
-            "{what}: descriptor {digest} has no valid size"
-        )));
+        return Err(Error::manifest_invalid(format!("{what}: descriptor {digest} has no valid size")));
     }
     if !v.get("mediaType").map(Value::is_string).unwrap_or(false) {
-        return Err(Error::manifest_invalid(format!(
-            "{what}: descriptor {digest} has no mediaType"
-        )));
+        return Err(Error::manifest_invalid(format!("{what}: descriptor {digest} has no mediaType")));
     }
     Ok(d.to_string())
 }
@@ -84,10 +72,9 @@ fn declare(list: &mut Vec<Declared>, v: &Value, digest: &str) -> Result<()> {
     let size = i64::try_from(size).map_err(|_| Error::manifest_invalid(format!("descriptor {digest}: size {size} is too large")))?;
     let media_type = v.get("mediaType").and_then(Value::as_str).unwrap_or("").to_string();
     match list.iter().find(|d| d.digest == digest) {
-        Some(seen) if seen.size != size => Err(Error::manifest_invalid(format!(
-            "descriptor {digest} is listed with sizes {} and {size}",
-            seen.size
-        ))),
+        Some(seen) if seen.size != size => {
+            Err(Error::manifest_invalid(format!("descriptor {digest} is listed with sizes {} and {size}", seen.size)))
+        }
         Some(_) => Ok(()),
         None => {
             list.push(Declared { digest: digest.to_string(), size, media_type });
@@ -104,57 +91,33 @@ fn push_unique(list: &mut Vec<String>, d: String) {
 
 /// Parses and validates a manifest body. `content_type` is the request's Content-Type.
 pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<ParsedManifest> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| Error::manifest_invalid(format!("manifest is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body).map_err(|e| Error::manifest_invalid(format!("manifest is not valid JSON: {e}")))?;
     if !v.is_object() {
         return Err(Error::manifest_invalid("manifest must be a JSON object"));
     }
-    let header_type = content_type
-        .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
-        .filter(|c| !c.is_empty());
-    let body_type = v
-        .get("mediaType")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let header_type = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_string()).filter(|c| !c.is_empty());
+    let body_type = v.get("mediaType").and_then(Value::as_str).map(str::to_string);
     let schema = v.get("schemaVersion").and_then(Value::as_i64);
-    let schema1_type = |t: &Option<String>| {
-        t.as_deref()
-            .map(|t| SCHEMA1[..2].contains(&t))
-            .unwrap_or(false)
-    };
-    if schema == Some(1)
-        || schema1_type(&header_type)
-        || schema1_type(&body_type)
-        || v.get("fsLayers").is_some()
-    {
+    let schema1_type = |t: &Option<String>| t.as_deref().map(|t| SCHEMA1[..2].contains(&t)).unwrap_or(false);
+    if schema == Some(1) || schema1_type(&header_type) || schema1_type(&body_type) || v.get("fsLayers").is_some() {
         return Err(Error::manifest_invalid(
             "Docker image manifest schema 1 is not supported: push the image with a newer client \
              (Docker 1.10 or later, podman, buildah or skopeo), which sends schema 2 or OCI manifests",
         ));
     }
     if schema != Some(2) {
-        return Err(Error::manifest_invalid(
-            "unsupported manifest: schemaVersion must be 2",
-        ));
+        return Err(Error::manifest_invalid("unsupported manifest: schemaVersion must be 2"));
     }
     if let (Some(h), Some(b)) = (&header_type, &body_type) {
         if h != b && !SCHEMA1.contains(&h.as_str()) && h != "application/octet-stream" {
-            return Err(Error::manifest_invalid(format!(
-                "Content-Type {h} does not match the manifest's mediaType {b}"
-            )));
+            return Err(Error::manifest_invalid(format!("Content-Type {h} does not match the manifest's mediaType {b}")));
         }
     }
-    let media_type = match body_type
-        .or(header_type.filter(|h| h != "application/json" && h != "application/octet-stream"))
-    {
+    let media_type = match body_type.or(header_type.filter(|h| h != "application/json" && h != "application/octet-stream")) {
         Some(t) => t,
         None if v.get("manifests").is_some() => OCI_INDEX.to_string(),
         None if v.get("config").is_some() => OCI_MANIFEST.to_string(),
-        None => {
-            return Err(Error::manifest_invalid(
-                "cannot tell the manifest's media type",
-            ))
-        }
+        None => return Err(Error::manifest_invalid("cannot tell the manifest's media type")),
     };
     let mut parsed = ParsedManifest {
         media_type: media_type.clone(),
@@ -163,22 +126,14 @@ pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<
         manifests: vec![],
         declared: vec![],
         subject: None,
-        artifact_type: v
-            .get("artifactType")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        artifact_type: v.get("artifactType").and_then(Value::as_str).map(str::to_string),
     };
     match media_type.as_str() {
         DOCKER_MANIFEST | OCI_MANIFEST => {
-            let config = v
-                .get("config")
-                .ok_or_else(|| Error::manifest_invalid("image manifest without config"))?;
+            let config = v.get("config").ok_or_else(|| Error::manifest_invalid("image manifest without config"))?;
             let cd = descriptor_digest(config, "config")?;
             if parsed.artifact_type.is_none() {
-                parsed.artifact_type = config
-                    .get("mediaType")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                parsed.artifact_type = config.get("mediaType").and_then(Value::as_str).map(str::to_string);
             }
             parsed.config_digest = Some(cd.clone());
             declare(&mut parsed.declared, config, &cd)?;
@@ -196,21 +151,15 @@ pub(crate) fn parse_manifest(content_type: Option<&str>, body: &[u8]) -> Result<
             }
         }
         DOCKER_LIST | OCI_INDEX => {
-            let list = v
-                .get("manifests")
-                .and_then(Value::as_array)
-                .ok_or_else(|| Error::manifest_invalid("index without a manifests array"))?;
+            let list =
+                v.get("manifests").and_then(Value::as_array).ok_or_else(|| Error::manifest_invalid("index without a manifests array"))?;
             for m in list {
                 let d = descriptor_digest(m, "manifest")?;
                 declare(&mut parsed.declared, m, &d)?;
                 push_unique(&mut parsed.manifests, d);
             }
         }
-        other => {
-            return Err(Error::manifest_invalid(format!(
-                "unsupported manifest media type {other}"
-            )))
-        }
+        other => return Err(Error::manifest_invalid(format!("unsupported manifest media type {other}"))),
     }
     if let Some(subject) = v.get("subject") {
         parsed.subject = Some(descriptor_digest(subject, "subject")?);
@@ -239,10 +188,8 @@ impl Engine {
                 let expected: Digest = d.parse().expect("validated");
                 let actual = Digest::of(expected.algorithm(), &body);
                 if actual != expected {
-                    return Err(Error::digest_invalid(format!(
-                        "the manifest's digest is {actual}, not {expected}"
-                    ))
-                    .with_detail(serde_json::json!({ "digest": d })));
+                    return Err(Error::digest_invalid(format!("the manifest's digest is {actual}, not {expected}"))
+                        .with_detail(serde_json::json!({ "digest": d })));
                 }
                 actual
             }
@@ -267,25 +214,17 @@ impl Engine {
             },
         };
         self.meta().put_manifest(&new).await?;
-        Ok(PutManifest {
-            digest: digest.to_string(),
-            subject: parsed.subject,
-        })
+        Ok(PutManifest { digest: digest.to_string(), subject: parsed.subject })
     }
 
     pub(crate) async fn get_manifest(&self, name: &str, reference: &str) -> Result<ManifestRecord> {
         let repo = self.repository_id_or_unknown(name).await?;
         let r = match parse_reference(reference) {
             Ok(r) => r,
-            Err(e) if e.code() == Some(crate::Code::ManifestInvalid) => {
-                return Err(Error::manifest_unknown(reference))
-            }
+            Err(e) if e.code() == Some(crate::Code::ManifestInvalid) => return Err(Error::manifest_unknown(reference)),
             Err(e) => return Err(e),
         };
-        self.meta()
-            .manifest(repo, &r)
-            .await?
-            .ok_or_else(|| Error::manifest_unknown(reference))
+        self.meta().manifest(repo, &r).await?.ok_or_else(|| Error::manifest_unknown(reference))
     }
 
     /// By digest: the manifest and its tags; by tag: only the tag.
@@ -322,10 +261,7 @@ mod tests {
         let p = parse_manifest(Some(OCI_MANIFEST), m.to_string().as_bytes()).unwrap();
         assert_eq!(p.blobs, vec![D1.to_string(), D2.to_string()]);
         assert_eq!(p.subject.as_deref(), Some(D2));
-        assert_eq!(
-            p.artifact_type.as_deref(),
-            Some("application/vnd.oci.image.config.v1+json")
-        );
+        assert_eq!(p.artifact_type.as_deref(), Some("application/vnd.oci.image.config.v1+json"));
         let i = serde_json::json!({"schemaVersion":2,"manifests":[{"mediaType":OCI_MANIFEST,"digest":D1,"size":1}]});
         let p = parse_manifest(Some(OCI_INDEX), i.to_string().as_bytes()).unwrap();
         assert_eq!(p.media_type, OCI_INDEX);
@@ -335,11 +271,7 @@ mod tests {
     #[test]
     fn refuses_schema1_and_garbage() {
         let s1 = serde_json::json!({"schemaVersion":1,"name":"a","tag":"b","fsLayers":[]});
-        let e = parse_manifest(
-            Some("application/vnd.docker.distribution.manifest.v1+prettyjws"),
-            s1.to_string().as_bytes(),
-        )
-        .unwrap_err();
+        let e = parse_manifest(Some("application/vnd.docker.distribution.manifest.v1+prettyjws"), s1.to_string().as_bytes()).unwrap_err();
         assert!(e.to_string().contains("newer client"));
         assert!(parse_manifest(None, b"nope").is_err());
         let mismatch = serde_json::json!({"schemaVersion":2,"mediaType":OCI_INDEX,"manifests":[]});

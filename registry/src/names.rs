@@ -52,10 +52,7 @@ pub fn is_valid_tag(tag: &str) -> bool {
         return false;
     }
     let first = b[0].is_ascii_alphanumeric() || b[0] == b'_';
-    first
-        && b[1..]
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-')
+    first && b[1..].iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-')
 }
 
 #[cfg(test)]
@@ -64,19 +61,10 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in [
-            "a",
-            "group/project",
-            "g/p/my/image",
-            "a.b/c_d/e__f/g--h",
-            "a-b",
-            "0",
-        ] {
+        for ok in ["a", "group/project", "g/p/my/image", "a.b/c_d/e__f/g--h", "a-b", "0"] {
             assert!(is_valid_repository_name(ok), "{ok}");
         }
-        for bad in [
-            "", "A", "a/", "/a", "a//b", "-a", "a-", "a..b", "a___b", "a_.b", "a b", "a:b", ".a",
-        ] {
+        for bad in ["", "A", "a/", "/a", "a//b", "-a", "a-", "a..b", "a___b", "a_.b", "a b", "a:b", ".a"] {
             assert!(!is_valid_repository_name(bad), "{bad}");
         }
         assert!(!is_valid_repository_name(&"a".repeat(256)));

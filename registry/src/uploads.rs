@@ -21,27 +21,17 @@ pub(crate) struct BlobInfo {
 impl Engine {
     /// Repository id, or NAME_UNKNOWN.
     pub(crate) async fn repository_id_or_unknown(&self, name: &str) -> Result<i64> {
-        self.meta()
-            .repository_id(name)
-            .await?
-            .ok_or_else(|| Error::name_unknown(name))
+        self.meta().repository_id(name).await?.ok_or_else(|| Error::name_unknown(name))
     }
 
     pub(crate) async fn blob_info(&self, name: &str, digest: &Digest) -> Result<BlobInfo> {
         let repo = self.repository_id_or_unknown(name).await?;
-        let size = self
-            .meta()
-            .repository_blob(repo, &digest.to_string())
-            .await?;
+        let size = self.meta().repository_blob(repo, &digest.to_string()).await?;
         let size = size.ok_or_else(|| Error::blob_unknown(&digest.to_string()))?;
         Ok(BlobInfo { size: size as u64 })
     }
 
-    pub(crate) async fn open_blob(
-        &self,
-        digest: &Digest,
-        range: Option<Range<u64>>,
-    ) -> Result<ByteStream> {
+    pub(crate) async fn open_blob(&self, digest: &Digest, range: Option<Range<u64>>) -> Result<ByteStream> {
         match self.store().open(digest, range).await {
             Ok(s) => Ok(s),
             Err(StoreError::NotFound) => {
@@ -98,13 +88,7 @@ impl Engine {
 
     /// Appends a chunk. `start`, when given (Content-Range), must equal the current size.
     /// Returns the new size.
-    pub(crate) async fn append_upload(
-        &self,
-        name: &str,
-        id: &str,
-        start: Option<u64>,
-        body: ByteStream,
-    ) -> Result<u64> {
+    pub(crate) async fn append_upload(&self, name: &str, id: &str, start: Option<u64>, body: ByteStream) -> Result<u64> {
         self.check_upload(name, id).await?;
         let state = self.upload_state(id);
         let mut st = state.lock().await;
@@ -144,10 +128,7 @@ impl Engine {
                 match e {
                     StoreError::Io(io) => {
                         tracing::info!(upload = id, error = %io, "upload body ended early");
-                        Err(Error::oci(
-                            crate::Code::BlobUploadInvalid,
-                            "the upload body could not be read completely",
-                        ))
+                        Err(Error::oci(crate::Code::BlobUploadInvalid, "the upload body could not be read completely"))
                     }
                     e => Err(e.into()),
                 }
@@ -186,17 +167,11 @@ impl Engine {
         if &computed != digest {
             drop(st);
             self.abort_upload_quietly(id).await;
-            return Err(Error::digest_invalid(format!(
-                "the uploaded content has digest {computed}, not {digest}"
-            ))
-            .with_detail(serde_json::json!({ "digest": digest.to_string() })));
+            return Err(Error::digest_invalid(format!("the uploaded content has digest {computed}, not {digest}"))
+                .with_detail(serde_json::json!({ "digest": digest.to_string() })));
         }
         let size = self.store().upload_commit(id, digest).await?;
-        if !self
-            .meta()
-            .link_blob(name, project_id, &digest.to_string(), size as i64, &**self.store())
-            .await?
-        {
+        if !self.meta().link_blob(name, project_id, &digest.to_string(), size as i64, &**self.store()).await? {
             drop(st);
             self.abort_upload_quietly(id).await;
             return Err(Error::oci(
@@ -232,27 +207,15 @@ impl Engine {
     }
 
     /// Links a blob of repository `from` into `name`; `false` when `from` lacks it.
-    pub(crate) async fn mount_blob(
-        &self,
-        name: &str,
-        from: &str,
-        digest: &Digest,
-        project_id: Option<i64>,
-    ) -> Result<bool> {
+    pub(crate) async fn mount_blob(&self, name: &str, from: &str, digest: &Digest, project_id: Option<i64>) -> Result<bool> {
         let Some(from_id) = self.meta().repository_id(from).await? else {
             return Ok(false);
         };
-        let Some(size) = self
-            .meta()
-            .repository_blob(from_id, &digest.to_string())
-            .await?
-        else {
+        let Some(size) = self.meta().repository_blob(from_id, &digest.to_string()).await? else {
             return Ok(false);
         };
         // `false` when GC removed the bytes meanwhile: the client then uploads them.
-        self.meta()
-            .link_blob(name, project_id, &digest.to_string(), size, &**self.store())
-            .await
+        self.meta().link_blob(name, project_id, &digest.to_string(), size, &**self.store()).await
     }
 
     pub(crate) async fn purge_stale_uploads(&self, older_than: Duration) -> Result<usize> {

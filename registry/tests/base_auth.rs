@@ -12,35 +12,17 @@ async fn base_requires_a_valid_token() {
         let l = &reg.label;
         let r = reg.client.get(reg.url("/v2/")).send().await.unwrap();
         assert_eq!(r.status(), 401, "[{l}]");
-        assert_eq!(
-            header(&r, "docker-distribution-api-version").as_deref(),
-            Some("registry/2.0")
-        );
+        assert_eq!(header(&r, "docker-distribution-api-version").as_deref(), Some("registry/2.0"));
         let challenge = header(&r, "www-authenticate").unwrap();
-        assert!(
-            challenge.starts_with(&format!(
-                "Bearer realm=\"{REALM}\",service=\"container_registry\""
-            )),
-            "{challenge}"
-        );
+        assert!(challenge.starts_with(&format!("Bearer realm=\"{REALM}\",service=\"container_registry\"")), "{challenge}");
         assert_eq!(error_code(r).await, "UNAUTHORIZED");
 
         let token = reg.token(vec![]);
         let r = reg.req(Method::GET, "/v2/", &token).send().await.unwrap();
         assert_eq!(r.status(), 200, "[{l}]");
-        assert_eq!(
-            header(&r, "docker-distribution-api-version").as_deref(),
-            Some("registry/2.0")
-        );
+        assert_eq!(header(&r, "docker-distribution-api-version").as_deref(), Some("registry/2.0"));
         // without the trailing slash too
-        assert_eq!(
-            reg.req(Method::GET, "/v2", &token)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(reg.req(Method::GET, "/v2", &token).send().await.unwrap().status(), 200);
     }
 }
 
@@ -48,77 +30,26 @@ async fn base_requires_a_valid_token() {
 async fn bad_tokens_are_refused() {
     for reg in registries().await {
         let l = &reg.label;
-        let other_key =
-            TokenIssuer::new(SigningKey::generate(), "berth-test", "container_registry");
-        let forged = other_key
-            .issue("x", vec![Access::repository("a/b", &["pull"])])
-            .token;
-        assert_eq!(
-            reg.req(Method::GET, "/v2/", &forged)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401,
-            "[{l}] other key"
-        );
+        let other_key = TokenIssuer::new(SigningKey::generate(), "berth-test", "container_registry");
+        let forged = other_key.issue("x", vec![Access::repository("a/b", &["pull"])]).token;
+        assert_eq!(reg.req(Method::GET, "/v2/", &forged).send().await.unwrap().status(), 401, "[{l}] other key");
 
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         let expired = reg.issuer.issue_at("x", vec![], now - 3600).token;
         let r = reg.req(Method::GET, "/v2/", &expired).send().await.unwrap();
         assert_eq!(r.status(), 401, "[{l}] expired");
-        assert!(header(&r, "www-authenticate")
-            .unwrap()
-            .contains("error=\"invalid_token\""));
+        assert!(header(&r, "www-authenticate").unwrap().contains("error=\"invalid_token\""));
 
         let future = reg.issuer.issue_at("x", vec![], now + 3600).token;
-        assert_eq!(
-            reg.req(Method::GET, "/v2/", &future)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401,
-            "[{l}] nbf"
-        );
+        assert_eq!(reg.req(Method::GET, "/v2/", &future).send().await.unwrap().status(), 401, "[{l}] nbf");
 
         let key_pem = SigningKey::generate();
-        let wrong_aud = TokenIssuer::new(key_pem, "berth-test", "other_service")
-            .issue("x", vec![])
-            .token;
-        assert_eq!(
-            reg.req(Method::GET, "/v2/", &wrong_aud)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401,
-            "[{l}] aud"
-        );
+        let wrong_aud = TokenIssuer::new(key_pem, "berth-test", "other_service").issue("x", vec![]).token;
+        assert_eq!(reg.req(Method::GET, "/v2/", &wrong_aud).send().await.unwrap().status(), 401, "[{l}] aud");
 
-        assert_eq!(
-            reg.req(Method::GET, "/v2/", "not.a.jwt")
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401
-        );
-        let basic = reg
-            .client
-            .get(reg.url("/v2/"))
-            .basic_auth("u", Some("p"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            basic.status(),
-            401,
-            "[{l}] basic auth is not accepted on /v2/"
-        );
+        assert_eq!(reg.req(Method::GET, "/v2/", "not.a.jwt").send().await.unwrap().status(), 401);
+        let basic = reg.client.get(reg.url("/v2/")).basic_auth("u", Some("p")).send().await.unwrap();
+        assert_eq!(basic.status(), 401, "[{l}] basic auth is not accepted on /v2/");
     }
 }
 
@@ -131,81 +62,31 @@ async fn actions_are_checked_per_repository() {
 
         // pull-only token: can read, cannot push or delete
         let pull = reg.token(vec![Access::repository("g/p", &["pull"])]);
-        assert_eq!(
-            reg.req(Method::GET, "/v2/g/p/manifests/v1", &pull)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200,
-            "[{l}]"
-        );
-        let r = reg
-            .req(Method::POST, "/v2/g/p/blobs/uploads/", &pull)
-            .send()
-            .await
-            .unwrap();
+        assert_eq!(reg.req(Method::GET, "/v2/g/p/manifests/v1", &pull).send().await.unwrap().status(), 200, "[{l}]");
+        let r = reg.req(Method::POST, "/v2/g/p/blobs/uploads/", &pull).send().await.unwrap();
         assert_eq!(r.status(), 401, "[{l}] push with pull-only token");
         let c = header(&r, "www-authenticate").unwrap();
         assert!(c.contains("scope=\"repository:g/p:pull,push\""), "{c}");
         assert!(c.contains("error=\"insufficient_scope\""), "{c}");
-        let r = reg
-            .req(
-                Method::DELETE,
-                &format!("/v2/g/p/manifests/{}", img.digest),
-                &pull,
-            )
-            .send()
-            .await
-            .unwrap();
+        let r = reg.req(Method::DELETE, &format!("/v2/g/p/manifests/{}", img.digest), &pull).send().await.unwrap();
         assert_eq!(r.status(), 401, "[{l}] delete needs the delete action");
-        assert!(header(&r, "www-authenticate")
-            .unwrap()
-            .contains("scope=\"repository:g/p:delete\""));
+        assert!(header(&r, "www-authenticate").unwrap().contains("scope=\"repository:g/p:delete\""));
 
         // a token for another repository grants nothing here
         let other = reg.token(vec![Access::repository("g/other", &["pull", "push"])]);
-        let r = reg
-            .req(Method::GET, "/v2/g/p/manifests/v1", &other)
-            .send()
-            .await
-            .unwrap();
+        let r = reg.req(Method::GET, "/v2/g/p/manifests/v1", &other).send().await.unwrap();
         assert_eq!(r.status(), 401, "[{l}]");
-        assert!(header(&r, "www-authenticate")
-            .unwrap()
-            .contains("scope=\"repository:g/p:pull\""));
+        assert!(header(&r, "www-authenticate").unwrap().contains("scope=\"repository:g/p:pull\""));
 
         // "*" grants every action
         let star = reg.token(vec![Access::repository("g/p", &["*"])]);
-        assert_eq!(
-            reg.req(Method::GET, "/v2/g/p/tags/list", &star)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
-        assert_eq!(
-            reg.req(Method::DELETE, "/v2/g/p/manifests/v1", &star)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            202,
-            "[{l}]"
-        );
+        assert_eq!(reg.req(Method::GET, "/v2/g/p/tags/list", &star).send().await.unwrap().status(), 200);
+        assert_eq!(reg.req(Method::DELETE, "/v2/g/p/manifests/v1", &star).send().await.unwrap().status(), 202, "[{l}]");
 
         // no token at all on a repository endpoint: challenge with the scope to request
-        let r = reg
-            .client
-            .get(reg.url("/v2/g/p/tags/list"))
-            .send()
-            .await
-            .unwrap();
+        let r = reg.client.get(reg.url("/v2/g/p/tags/list")).send().await.unwrap();
         assert_eq!(r.status(), 401);
-        assert!(header(&r, "www-authenticate")
-            .unwrap()
-            .contains("scope=\"repository:g/p:pull\""));
+        assert!(header(&r, "www-authenticate").unwrap().contains("scope=\"repository:g/p:pull\""));
     }
 }
 
@@ -234,33 +115,17 @@ async fn repository_policy_hook() {
     for (backend, url) in berth_db::testing::test_database_urls(dir.path()).await {
         let db = berth_db::Db::connect(&url).await.unwrap();
         let issuer = TokenIssuer::new(SigningKey::generate(), "t", "container_registry");
-        let registry = Registry::new(
-            db,
-            Arc::new(MemoryStore::new()),
-            issuer.verifier(),
-            RegistryConfig::new(REALM),
-        )
-        .with_policy(Arc::new(ProjectsOnly));
+        let registry = Registry::new(db, Arc::new(MemoryStore::new()), issuer.verifier(), RegistryConfig::new(REALM))
+            .with_policy(Arc::new(ProjectsOnly));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = registry.router();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let token = issuer
-            .issue(
-                "t",
-                vec![
-                    Access::repository("grp/proj/img", &["pull", "push"]),
-                    Access::repository("stray/img", &["pull", "push"]),
-                ],
-            )
+            .issue("t", vec![Access::repository("grp/proj/img", &["pull", "push"]), Access::repository("stray/img", &["pull", "push"])])
             .token;
         let client = reqwest::Client::new();
-        let r = client
-            .post(format!("{base}/v2/stray/img/blobs/uploads/"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let r = client.post(format!("{base}/v2/stray/img/blobs/uploads/")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(r.status(), 403, "[{backend}]");
         assert_eq!(error_code(r).await, "DENIED");
         let r = client
@@ -274,22 +139,14 @@ async fn repository_policy_hook() {
         assert_eq!(r.status(), 403, "[{backend}] manifest push refused too");
 
         let r = client
-            .post(format!(
-                "{base}/v2/grp/proj/img/blobs/uploads/?digest={}",
-                sha256(b"ok")
-            ))
+            .post(format!("{base}/v2/grp/proj/img/blobs/uploads/?digest={}", sha256(b"ok")))
             .bearer_auth(&token)
             .body("ok")
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 201, "[{backend}]");
-        let repo = registry
-            .service()
-            .repository("grp/proj/img")
-            .await
-            .unwrap()
-            .expect("repository row");
+        let repo = registry.service().repository("grp/proj/img").await.unwrap().expect("repository row");
         assert_eq!(repo.project_id, Some(42), "[{backend}]");
     }
 }

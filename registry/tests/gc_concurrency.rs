@@ -44,11 +44,7 @@ async fn push_with_retries(env: &Env, name: &str, tag: &str, config: &[u8], laye
                 assert_eq!(body["errors"][0]["code"], "MANIFEST_BLOB_UNKNOWN", "[{}] {body}", env.label);
                 // Like docker: HEAD every blob, upload the ones the registry lacks.
                 for blob in &all {
-                    let head = env
-                        .req(Method::HEAD, &format!("/v2/{name}/blobs/{}", sha256(blob)), &t)
-                        .send()
-                        .await
-                        .unwrap();
+                    let head = env.req(Method::HEAD, &format!("/v2/{name}/blobs/{}", sha256(blob)), &t).send().await.unwrap();
                     if head.status() != 200 {
                         missing.push(blob);
                     }
@@ -80,7 +76,8 @@ async fn race(env: Env, pause_ms: (u32, u32)) {
                 // With delay 0 a freshly uploaded blob is garbage until its manifest arrives;
                 // a worker that never pauses would starve every push. Pause a little, so pushes
                 // sometimes finish first and sometimes lose a blob to the worker.
-                let jitter = pause_ms.0 + std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % pause_ms.1;
+                let jitter =
+                    pause_ms.0 + std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % pause_ms.1;
                 tokio::time::sleep(std::time::Duration::from_millis(jitter as u64)).await;
             }
         }));

@@ -105,9 +105,7 @@ async fn a_referrer_lives_as_long_as_its_subject() {
         let t = env.token(&[name]);
         let image = env.push_image(name, Some("v1"), &t, b"{\"image\":1}", &[b"image layer"], None).await;
         let image_len = env.count(&format!("SELECT size FROM manifests WHERE digest = '{image}'")).await as usize;
-        let sig = env
-            .push_image(name, None, &t, b"{\"sig\":1}", &[b"signature payload"], Some((&image, image_len)))
-            .await;
+        let sig = env.push_image(name, None, &t, b"{\"sig\":1}", &[b"signature payload"], Some((&image, image_len))).await;
         let r = env.collector(gc0()).run().await.unwrap();
         assert_eq!(r.manifests_deleted, 0, "[{}] untagged signature of a live image stays: {r:?}", env.label);
         assert_eq!(env.manifest_status(name, &sig, &t).await, 200);
@@ -177,11 +175,7 @@ async fn a_refused_storage_delete_is_retried_with_backoff_and_never_counted_as_d
         let m = env.push_image(name, Some("f"), &t, b"{\"f\":1}", &[layer], None).await;
         env.delete_manifest(name, &m, &t).await;
         flaky.set_failing(true);
-        let config = GcConfig {
-            retry_base: Duration::from_millis(300),
-            retry_max: Duration::from_secs(10),
-            ..gc0()
-        };
+        let config = GcConfig { retry_base: Duration::from_millis(300), retry_max: Duration::from_secs(10), ..gc0() };
         let c = env.collector(config);
         let r = c.run().await.unwrap();
         assert_eq!(r.blobs_deleted, 0, "[{}] {r:?}", env.label);
@@ -218,8 +212,7 @@ async fn a_refused_storage_delete_is_retried_with_backoff_and_never_counted_as_d
         let r = c.run().await.unwrap();
         assert_eq!(r.storage_failures, 2, "[{}] {r:?}", env.label);
         assert_eq!(env.count(&attempts).await, 2);
-        let wait = env.count(&format!("SELECT retry_after FROM gc_blob_review_queue WHERE digest = '{d}'")).await
-            - berth_db::now_millis();
+        let wait = env.count(&format!("SELECT retry_after FROM gc_blob_review_queue WHERE digest = '{d}'")).await - berth_db::now_millis();
         assert!(wait > 400 && wait <= 600, "[{}] second back-off doubles: {wait} ms", env.label);
 
         flaky.set_failing(false);
@@ -350,11 +343,8 @@ async fn offline_sweep_finds_dead_rows_and_planted_orphans_and_dry_run_changes_n
         let quiet = |_: &str, _: u64, _: u64| {};
         let hour = Duration::from_secs(3600);
         let plan = gc::offline::plan(&meta, &env.store, hour, &quiet).await.unwrap();
-        let mut uploads: Vec<(String, u64, bool)> = plan
-            .uploads
-            .iter()
-            .map(|u| (u.id.clone(), u.size, u.reason == UploadReason::NoDatabaseRow))
-            .collect();
+        let mut uploads: Vec<(String, u64, bool)> =
+            plan.uploads.iter().map(|u| (u.id.clone(), u.size, u.reason == UploadReason::NoDatabaseRow)).collect();
         uploads.sort();
         let mut want_uploads = vec![(orphan_upload.clone(), 5, true), (stale_upload.clone(), 0, false)];
         want_uploads.sort();
@@ -370,7 +360,9 @@ async fn offline_sweep_finds_dead_rows_and_planted_orphans_and_dry_run_changes_n
         let mut want = vec![sha256(b"{\"untagged\":1}"), sha256(b"untagged layer")];
         want.sort();
         assert_eq!(dead, want, "[{}]", env.label);
-        let bytes = (b"crash leftover one".len() + b"crash leftover number two".len() + b"{\"untagged\":1}".len() + b"untagged layer".len() + 5) as u64;
+        let bytes =
+            (b"crash leftover one".len() + b"crash leftover number two".len() + b"{\"untagged\":1}".len() + b"untagged layer".len() + 5)
+                as u64;
         assert_eq!(plan.bytes(), bytes);
         // Planning is read-only.
         assert!(env.stored(&orphan1).await);

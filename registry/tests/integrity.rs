@@ -39,7 +39,12 @@ async fn a_platform_manifest_listed_by_an_index_cannot_be_deleted() {
         // The multi-platform pull still works: the index and its child are there.
         let r = reg.req(Method::GET, &format!("/v2/{NAME}/manifests/multi"), &t).header("accept", OCI_INDEX).send().await.unwrap();
         assert_eq!(r.status(), 200, "[{l}]");
-        let r = reg.req(Method::GET, &format!("/v2/{NAME}/manifests/{}", child.digest), &t).header("accept", OCI_MANIFEST).send().await.unwrap();
+        let r = reg
+            .req(Method::GET, &format!("/v2/{NAME}/manifests/{}", child.digest), &t)
+            .header("accept", OCI_MANIFEST)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "[{l}] child still pullable");
 
         // Deleting the index first frees the child.
@@ -87,7 +92,9 @@ async fn descriptors_must_match_the_stored_content() {
         let config_digest = reg.push_blob(NAME, &t, &config).await;
         let layer_digest = reg.push_blob(NAME, &t, &layer).await;
 
-        for (config_size, layer_size, wrong) in [(config.len(), layer.len() + 1, &layer_digest), (config.len() - 1, layer.len(), &config_digest)] {
+        for (config_size, layer_size, wrong) in
+            [(config.len(), layer.len() + 1, &layer_digest), (config.len() - 1, layer.len(), &config_digest)]
+        {
             let m = image_manifest(&config_digest, config_size, &[(layer_digest.clone(), layer_size)], None);
             let r = reg.put_manifest(NAME, "bad-size", &t, OCI_MANIFEST, &m).await;
             assert_eq!(r.status(), 400, "[{l}] wrong size for {wrong}");
@@ -137,11 +144,7 @@ async fn a_mount_challenge_asks_for_pull_on_the_source() {
     for reg in registries().await {
         let l = &reg.label;
         let digest = "sha256:".to_string() + &"a".repeat(64);
-        let r = reg
-            .req(Method::POST, &format!("/v2/{NAME}/blobs/uploads/?mount={digest}&from=g/p/source"), "")
-            .send()
-            .await
-            .unwrap();
+        let r = reg.req(Method::POST, &format!("/v2/{NAME}/blobs/uploads/?mount={digest}&from=g/p/source"), "").send().await.unwrap();
         assert_eq!(r.status(), 401, "[{l}]");
         let challenge = header(&r, "www-authenticate").unwrap();
         assert!(challenge.contains(&format!("scope=\"repository:{NAME}:pull,push repository:g/p/source:pull\"")), "[{l}] {challenge}");

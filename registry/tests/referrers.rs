@@ -26,15 +26,9 @@ async fn referrers_index_and_filter() {
         }))
         .unwrap();
         let sig_digest = sha256(&sig);
-        let r = reg
-            .put_manifest("ref/img", &sig_digest, &t, OCI_MANIFEST, &sig)
-            .await;
+        let r = reg.put_manifest("ref/img", &sig_digest, &t, OCI_MANIFEST, &sig).await;
         assert_eq!(r.status(), 201, "[{l}]");
-        assert_eq!(
-            header(&r, "oci-subject").as_deref(),
-            Some(img.digest.as_str()),
-            "[{l}] OCI-Subject"
-        );
+        assert_eq!(header(&r, "oci-subject").as_deref(), Some(img.digest.as_str()), "[{l}] OCI-Subject");
 
         // an SBOM whose artifact type comes from its config media type
         let sbom_cfg = reg.push_blob("ref/img", &t, b"{\"sbom\":true}").await;
@@ -46,22 +40,9 @@ async fn referrers_index_and_filter() {
         }))
         .unwrap();
         let sbom_digest = sha256(&sbom);
-        assert_eq!(
-            reg.put_manifest("ref/img", &sbom_digest, &t, OCI_MANIFEST, &sbom)
-                .await
-                .status(),
-            201
-        );
+        assert_eq!(reg.put_manifest("ref/img", &sbom_digest, &t, OCI_MANIFEST, &sbom).await.status(), 201);
 
-        let r = reg
-            .req(
-                Method::GET,
-                &format!("/v2/ref/img/referrers/{}", img.digest),
-                &t,
-            )
-            .send()
-            .await
-            .unwrap();
+        let r = reg.req(Method::GET, &format!("/v2/ref/img/referrers/{}", img.digest), &t).send().await.unwrap();
         assert_eq!(r.status(), 200, "[{l}]");
         assert_eq!(header(&r, "content-type").as_deref(), Some(OCI_INDEX));
         assert!(header(&r, "oci-filters-applied").is_none());
@@ -70,64 +51,32 @@ async fn referrers_index_and_filter() {
         assert_eq!(v["mediaType"], OCI_INDEX);
         let ms = v["manifests"].as_array().unwrap();
         assert_eq!(ms.len(), 2, "[{l}] {v}");
-        let sig_desc = ms
-            .iter()
-            .find(|m| m["digest"] == sig_digest.as_str())
-            .expect("signature listed");
-        assert_eq!(
-            sig_desc["artifactType"],
-            "application/vnd.example.signature"
-        );
+        let sig_desc = ms.iter().find(|m| m["digest"] == sig_digest.as_str()).expect("signature listed");
+        assert_eq!(sig_desc["artifactType"], "application/vnd.example.signature");
         assert_eq!(sig_desc["mediaType"], OCI_MANIFEST);
         assert_eq!(sig_desc["size"], sig.len());
         assert_eq!(sig_desc["annotations"]["org.example.signed-by"], "tester");
-        let sbom_desc = ms
-            .iter()
-            .find(|m| m["digest"] == sbom_digest.as_str())
-            .expect("sbom listed");
+        let sbom_desc = ms.iter().find(|m| m["digest"] == sbom_digest.as_str()).expect("sbom listed");
         assert_eq!(sbom_desc["artifactType"], "application/vnd.example.sbom");
 
         let r = reg
-            .req(
-                Method::GET,
-                &format!(
-                    "/v2/ref/img/referrers/{}?artifactType=application/vnd.example.sbom",
-                    img.digest
-                ),
-                &t,
-            )
+            .req(Method::GET, &format!("/v2/ref/img/referrers/{}?artifactType=application/vnd.example.sbom", img.digest), &t)
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        assert_eq!(
-            header(&r, "oci-filters-applied").as_deref(),
-            Some("artifactType"),
-            "[{l}]"
-        );
+        assert_eq!(header(&r, "oci-filters-applied").as_deref(), Some("artifactType"), "[{l}]");
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["manifests"].as_array().unwrap().len(), 1);
         assert_eq!(v["manifests"][0]["digest"], sbom_digest.as_str());
 
         // unknown subject: empty index, not 404
-        let r = reg
-            .req(
-                Method::GET,
-                &format!("/v2/ref/img/referrers/{}", sha256(b"none")),
-                &t,
-            )
-            .send()
-            .await
-            .unwrap();
+        let r = reg.req(Method::GET, &format!("/v2/ref/img/referrers/{}", sha256(b"none")), &t).send().await.unwrap();
         assert_eq!(r.status(), 200);
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["manifests"], json!([]));
 
-        let r = reg
-            .req(Method::GET, "/v2/ref/img/referrers/sha256:nothex", &t)
-            .send()
-            .await
-            .unwrap();
+        let r = reg.req(Method::GET, "/v2/ref/img/referrers/sha256:nothex", &t).send().await.unwrap();
         assert_eq!(r.status(), 400);
         assert_eq!(error_code(r).await, "DIGEST_INVALID");
 
@@ -139,18 +88,10 @@ async fn referrers_index_and_filter() {
             "layers": [], "subject": {"mediaType": OCI_MANIFEST, "digest": later, "size": 1}
         }))
         .unwrap();
-        let r = reg
-            .put_manifest("ref/img", &sha256(&early), &t, OCI_MANIFEST, &early)
-            .await;
+        let r = reg.put_manifest("ref/img", &sha256(&early), &t, OCI_MANIFEST, &early).await;
         assert_eq!(r.status(), 201, "[{l}]");
-        let v: serde_json::Value = reg
-            .req(Method::GET, &format!("/v2/ref/img/referrers/{later}"), &t)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: serde_json::Value =
+            reg.req(Method::GET, &format!("/v2/ref/img/referrers/{later}"), &t).send().await.unwrap().json().await.unwrap();
         assert_eq!(v["manifests"].as_array().unwrap().len(), 1);
     }
 }

@@ -52,9 +52,8 @@ pub async fn preview(
     ctx.require(&caller, Action::AdminCleanupPolicy)?;
     let saved = cleanup::load(&state.db, ctx.project.id).await?;
     let policy = saved.apply(&policy_input(&params)?).map_err(|e| policy_error(e, ""))?;
-    let previews = cleanup::preview(&state.db, &state.registry, &ctx.project.full_path, &policy, now_millis())
-        .await
-        .map_err(|e| match e {
+    let previews =
+        cleanup::preview(&state.db, &state.registry, &ctx.project.full_path, &policy, now_millis()).await.map_err(|e| match e {
             CleanupError::Policy(e) => policy_error(e, ""),
             other => ApiError::internal(other),
         })?;

@@ -12,10 +12,10 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use berth_platform::registry_auth::LoginThrottle;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
+use berth_platform::registry_auth::LoginThrottle;
 
 pub mod auth;
 mod cleanup_preview;
@@ -23,8 +23,8 @@ pub mod error;
 mod lifecycle;
 mod members;
 pub mod openapi;
-pub mod params;
 mod pagination;
+pub mod params;
 pub mod policy;
 mod projects;
 pub mod registry_api;

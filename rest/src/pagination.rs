@@ -70,10 +70,7 @@ pub fn paginated<T: Serialize>(state: &RestState, uri: &Uri, request: PageReques
     set("x-next-page", next.map(|n| n.to_string()).unwrap_or_default());
     set("x-prev-page", prev.map(|n| n.to_string()).unwrap_or_default());
     let link = |page: i64, rel: &str| {
-        format!(
-            "<{}>; rel=\"{rel}\"",
-            page_url(state, uri, &[("page", page.to_string()), ("per_page", request.per_page.to_string())])
-        )
+        format!("<{}>; rel=\"{rel}\"", page_url(state, uri, &[("page", page.to_string()), ("per_page", request.per_page.to_string())]))
     };
     let mut links = Vec::new();
     if let Some(p) = prev {

@@ -46,8 +46,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 }
 
 fn merge_form(map: &mut Map<String, Value>, text: &str) -> ApiResult<()> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(text).map_err(|_| ApiError::param("the query string is malformed"))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text).map_err(|_| ApiError::param("the query string is malformed"))?;
     for (key, value) in pairs {
         if let Some(base) = key.strip_suffix("[]") {
             match map.entry(base.to_string()).or_insert_with(|| Value::Array(vec![])) {

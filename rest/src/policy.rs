@@ -42,9 +42,7 @@ pub async fn load(db: &Db, project_id: i64) -> sqlx::Result<ExpirationPolicyJson
 
 /// The policy fields present in `params` (nullable ones may be null or empty = none).
 pub fn policy_input(params: &Params) -> ApiResult<PolicyInput> {
-    let nullable = |key: &str| -> ApiResult<Option<Option<String>>> {
-        Ok(if params.has(key) { Some(params.str(key)?) } else { None })
-    };
+    let nullable = |key: &str| -> ApiResult<Option<Option<String>>> { Ok(if params.has(key) { Some(params.str(key)?) } else { None }) };
     Ok(PolicyInput {
         enabled: params.bool("enabled")?,
         cadence: params.str("cadence")?,

@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use berth_platform::model::{RegistryAccessLevel, Visibility};
 use berth_platform::group_lifecycle::create_group_as;
+use berth_platform::model::{RegistryAccessLevel, Visibility};
 use berth_platform::namespaces::{ensure_personal_namespace, find_namespace, Namespace, NamespaceKind, NewGroup};
 use berth_platform::permissions::{can, Action, Actor, ProjectAccess};
 use berth_platform::project_lifecycle::{create_project_as, rename_project};
@@ -133,9 +133,7 @@ fn registry_access_param(params: &Params) -> ApiResult<Option<RegistryAccessLeve
             .map(Some)
             .ok_or_else(|| ApiError::param("container_registry_access_level does not have a valid value"));
     }
-    Ok(params
-        .bool("container_registry_enabled")?
-        .map(|on| if on { RegistryAccessLevel::Enabled } else { RegistryAccessLevel::Disabled }))
+    Ok(params.bool("container_registry_enabled")?.map(|on| if on { RegistryAccessLevel::Enabled } else { RegistryAccessLevel::Disabled }))
 }
 
 /// A path from a display name, as GitLab derives it.

@@ -18,11 +18,11 @@ use crate::auth::{Caller, GroupCtx, ProjectCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{page_url, paginated, PageRequest, MAX_PER_PAGE};
 use crate::params::Params;
-use berth_platform::container_registry::deletion;
-use berth_platform::container_registry::bulk_delete::{request_bulk_delete, BulkDeleteRequest, RequestError};
-use berth_platform::container_registry::tag_rules::tag_time;
 use crate::time::{parse_duration, rfc3339};
 use crate::RestState;
+use berth_platform::container_registry::bulk_delete::{request_bulk_delete, BulkDeleteRequest, RequestError};
+use berth_platform::container_registry::deletion;
+use berth_platform::container_registry::tag_rules::tag_time;
 
 pub use berth_platform::container_registry::bulk_delete::BULK_DELETE_INTERVAL_MS;
 
@@ -95,12 +95,10 @@ fn repo_row(r: &AnyRow) -> RepoRow {
 
 /// The project's repositories: its own path and everything below it, by path.
 pub async fn repositories_of(db: &Db, project_path: &str) -> sqlx::Result<Vec<RepoRow>> {
-    let rows = sqlx::query(&format!(
-        "{REPO_SELECT} WHERE r.path = $1 OR substr(r.path, 1, length($1) + 1) = $1 || '/' ORDER BY r.path"
-    ))
-    .bind(project_path)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = sqlx::query(&format!("{REPO_SELECT} WHERE r.path = $1 OR substr(r.path, 1, length($1) + 1) = $1 || '/' ORDER BY r.path"))
+        .bind(project_path)
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows.iter().map(repo_row).collect())
 }
 
@@ -126,11 +124,7 @@ fn belongs_to(project: &Project, path: &str) -> bool {
 }
 
 fn tag_json(state: &RestState, repo_path: &str, name: &str) -> TagJson {
-    TagJson {
-        name: name.to_string(),
-        path: format!("{repo_path}:{name}"),
-        location: format!("{}/{repo_path}:{name}", state.registry_host),
-    }
+    TagJson { name: name.to_string(), path: format!("{repo_path}:{name}"), location: format!("{}/{repo_path}:{name}", state.registry_host) }
 }
 
 async fn repository_json(
@@ -237,9 +231,8 @@ pub async fn get_repository(
     let repo_id = crate::resolve::numeric_id("Repository", &id)?;
     let row = repository_by_id(&state.db, repo_id).await?.ok_or_else(|| ApiError::not_found("Repository"))?;
     let candidates = berth_platform::paths::candidate_project_paths(&row.path);
-    let project = berth_platform::repo::projects::longest_of(&state.db, &candidates)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Repository"))?;
+    let project =
+        berth_platform::repo::projects::longest_of(&state.db, &candidates).await?.ok_or_else(|| ApiError::not_found("Repository"))?;
     let actor = actor_for(&state.db, caller.credential.as_ref(), &project).await?;
     let access = project_access(&project);
     if !can(&actor, Action::ReadRegistry, &access) {
@@ -381,16 +374,16 @@ pub async fn bulk_delete_tags(
     let (ctx, row) = project_repository(&state, &caller, &id, &repository_id).await?;
     ctx.require(&caller, Action::DeleteRepository)?;
     // `name_regex` is the older name of `name_regex_delete`.
-    let name_regex_delete = params
-        .str("name_regex_delete")?
-        .or(params.str("name_regex")?)
-        .ok_or_else(|| ApiError::param("name_regex_delete is missing"))?;
+    let name_regex_delete =
+        params.str("name_regex_delete")?.or(params.str("name_regex")?).ok_or_else(|| ApiError::param("name_regex_delete is missing"))?;
     let keep_n = match params.int("keep_n")? {
         Some(n) if n < 0 => return Err(ApiError::param("keep_n is invalid")),
         n => n,
     };
     let older_than_ms = match params.str("older_than")? {
-        Some(s) if !s.is_empty() => Some(parse_duration(&s).ok_or_else(|| ApiError::param("older_than is invalid: use e.g. 1h, 7d or 1month"))?),
+        Some(s) if !s.is_empty() => {
+            Some(parse_duration(&s).ok_or_else(|| ApiError::param("older_than is invalid: use e.g. 1h, 7d or 1month"))?)
+        }
         _ => None,
     };
     let request = BulkDeleteRequest {

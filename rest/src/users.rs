@@ -184,12 +184,7 @@ pub async fn create_user_handler(State(state): State<RestState>, caller: Caller,
 #[utoipa::path(post, path = "/users/{id}/personal_access_tokens", tag = "tokens", params(("id" = i64, Path)),
     request_body(description = "name, scopes (api, read_api, read_registry, write_registry), expires_at (YYYY-MM-DD)", content = Object),
     responses((status = 201, body = PersonalAccessTokenJson), (status = 400), (status = 401), (status = 403), (status = 404)))]
-pub async fn create_pat(
-    State(state): State<RestState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult<Response> {
+pub async fn create_pat(State(state): State<RestState>, caller: Caller, Path(id): Path<String>, params: Params) -> ApiResult<Response> {
     caller.require_admin()?;
     let user = find_user(&state.db, numeric_id("User", &id)?).await?.ok_or_else(|| ApiError::not_found("User"))?;
     let name = params.required_str("name")?;

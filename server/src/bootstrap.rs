@@ -7,15 +7,9 @@ use berth_platform::accounts::{ensure_root, RootAccount};
 use crate::config::Config;
 
 pub async fn prepare(config: &Config) -> anyhow::Result<berth_db::Db> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
-    let db = berth_db::Db::connect(&config.database_url())
-        .await
-        .context("the metadata database is not usable")?;
-    match ensure_root(&db, config.initial_root_password.as_deref())
-        .await
-        .context("cannot create the root administrator")?
-    {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    let db = berth_db::Db::connect(&config.database_url()).await.context("the metadata database is not usable")?;
+    match ensure_root(&db, config.initial_root_password.as_deref()).await.context("cannot create the root administrator")? {
         RootAccount::CreatedWithGeneratedPassword(password) => {
             // Printed, not logged: it must not end up in log aggregation, and it is shown once.
             println!(

@@ -101,11 +101,7 @@ impl Default for Config {
 
 impl Config {
     pub fn external_url(&self) -> String {
-        self.external_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-            .trim_end_matches('/')
-            .to_string()
+        self.external_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
     }
 
     /// `host[:port]` of the external URL: what `docker login` and image paths use.
@@ -116,9 +112,7 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| berth_db::Db::sqlite_url(&self.data_dir.join("berth.db")))
+        self.database_url.clone().unwrap_or_else(|| berth_db::Db::sqlite_url(&self.data_dir.join("berth.db")))
     }
 
     pub fn storage_path(&self) -> PathBuf {
@@ -143,9 +137,7 @@ impl Config {
         if let Some(path) = config_file {
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment
-            .merge(Env::prefixed("BERTH_").ignore(&["CONFIG"]))
-            .merge(Serialized::defaults(flags));
+        figment = figment.merge(Env::prefixed("BERTH_").ignore(&["CONFIG"])).merge(Serialized::defaults(flags));
         figment.extract().map_err(Box::new)
     }
 }

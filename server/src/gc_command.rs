@@ -18,15 +18,9 @@ use crate::config::{Config, GcFlags, StorageDriver};
 pub async fn run(config: &Config, flags: &GcFlags, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     if config.database_url.is_none() && config.storage_driver == StorageDriver::Filesystem {
         let db_file = config.data_dir.join("berth.db");
-        anyhow::ensure!(
-            db_file.exists(),
-            "no Berth database at {} (use --data-dir or --database-url)",
-            db_file.display()
-        );
+        anyhow::ensure!(db_file.exists(), "no Berth database at {} (use --data-dir or --database-url)", db_file.display());
     }
-    let db = berth_db::Db::connect(&config.database_url())
-        .await
-        .context("the metadata database is not usable")?;
+    let db = berth_db::Db::connect(&config.database_url()).await.context("the metadata database is not usable")?;
     let store = crate::registry_setup::blob_store(config)?;
     let meta = Meta::new(db);
     let progress = Progress::new();
@@ -50,9 +44,8 @@ pub async fn run(config: &Config, flags: &GcFlags, out: &mut (dyn Write + Send))
         return Ok(());
     }
     let progress = Progress::new();
-    let report = offline::sweep(&meta, &store, &plan, &|phase, done, total| progress.update(phase, done, total))
-        .await
-        .context("sweeping failed")?;
+    let report =
+        offline::sweep(&meta, &store, &plan, &|phase, done, total| progress.update(phase, done, total)).await.context("sweeping failed")?;
     progress.finish();
     summary(&report, out)?;
     anyhow::ensure!(
@@ -77,10 +70,9 @@ fn list(plan: &Plan, dry_run: bool, out: &mut (dyn Write + Send)) -> anyhow::Res
     for u in &plan.uploads {
         let why = match u.reason {
             UploadReason::NoDatabaseRow => "upload session in storage, unknown to the database".to_string(),
-            UploadReason::Stale { updated_at } => format!(
-                "upload session idle for {}, longer than the stale limit",
-                idle(berth_db::now_millis() - updated_at)
-            ),
+            UploadReason::Stale { updated_at } => {
+                format!("upload session idle for {}, longer than the stale limit", idle(berth_db::now_millis() - updated_at))
+            }
         };
         writeln!(out, "{verb} upload {} {} bytes ({why})", u.id, u.size)?;
     }

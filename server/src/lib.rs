@@ -6,17 +6,17 @@ pub mod bootstrap;
 pub mod config;
 pub mod gc_command;
 pub mod health;
+pub mod jobs;
 pub mod metrics;
 pub mod registry_policy;
 pub mod registry_setup;
-pub mod security_headers;
 pub mod router;
+pub mod security_headers;
 pub mod server_fn_status;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;
 pub mod token_service;
-pub mod jobs;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,11 +56,7 @@ impl Running {
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name(berth_app::OUTPUT_NAME)
-        .site_pkg_dir(berth_app::SITE_PKG_DIR)
-        .site_addr(config.listen)
-        .build()
+    LeptosOptions::builder().output_name(berth_app::OUTPUT_NAME).site_pkg_dir(berth_app::SITE_PKG_DIR).site_addr(config.listen).build()
 }
 
 /// Prepares the data directory and database, binds `listener` and serves until a signal
@@ -72,11 +68,8 @@ pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     if config.external_url.is_none() {
         // The token realm and image paths must name a reachable address: the one actually
         // bound (port 0 picks one), with a wildcard listen address shown as loopback.
-        let shown = if addr.ip().is_unspecified() {
-            std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
-        } else {
-            addr
-        };
+        let shown =
+            if addr.ip().is_unspecified() { std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port()) } else { addr };
         config.external_url = Some(format!("http://{shown}"));
     }
     let issuer = registry_setup::token_issuer(&config)?;

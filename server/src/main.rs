@@ -21,9 +21,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(flags) => {
             let config = Config::load(cli.config.as_deref(), &flags)?;
             berth_server::telemetry::init(config.log_format);
-            let listener = tokio::net::TcpListener::bind(config.listen)
-                .await
-                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let listener =
+                tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
             let running = berth_server::start(config, listener).await?;
             println!("Berth is running at {}", running.state.config.external_url());
             running.wait().await

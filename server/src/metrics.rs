@@ -48,18 +48,14 @@ pub async fn record(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("berth_http_requests_total", "surface" => surface, "method" => method.clone(), "status" => status)
-        .increment(1);
+    metrics::counter!("berth_http_requests_total", "surface" => surface, "method" => method.clone(), "status" => status).increment(1);
     metrics::histogram!("berth_http_request_duration_seconds", "surface" => surface, "method" => method)
         .record(started.elapsed().as_secs_f64());
     response
 }
 
 pub async fn render() -> impl IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        handle().render(),
-    )
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
 }
 
 #[cfg(test)]

@@ -30,10 +30,8 @@ pub fn blob_store(config: &Config) -> anyhow::Result<Arc<dyn BlobStore>> {
 }
 
 pub fn token_issuer(config: &Config) -> anyhow::Result<TokenIssuer> {
-    let key = SigningKey::load_or_generate(&config.signing_key_path())
-        .context("cannot load or create the registry token signing key")?;
-    Ok(TokenIssuer::new(key, "berth", DEFAULT_SERVICE)
-        .with_lifetime(Duration::from_secs(config.registry_token_lifetime_secs)))
+    let key = SigningKey::load_or_generate(&config.signing_key_path()).context("cannot load or create the registry token signing key")?;
+    Ok(TokenIssuer::new(key, "berth", DEFAULT_SERVICE).with_lifetime(Duration::from_secs(config.registry_token_lifetime_secs)))
 }
 
 pub fn registry(config: &Config, db: berth_db::Db, issuer: &TokenIssuer) -> anyhow::Result<Registry> {

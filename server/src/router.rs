@@ -17,10 +17,8 @@ use crate::{assets, health, metrics, security_headers, server_fn_status, telemet
 pub fn build(state: AppState) -> Router {
     // The catch-all route (`/<full path of a project>`) is left to the fallback below, which
     // serves the embedded static files first.
-    let routes: Vec<_> = generate_route_list(App)
-        .into_iter()
-        .filter(|r| !(r.path().starts_with("/{*") || r.path().starts_with("/*")))
-        .collect();
+    let routes: Vec<_> =
+        generate_route_list(App).into_iter().filter(|r| !(r.path().starts_with("/{*") || r.path().starts_with("/*"))).collect();
     let site = SiteContext { registry_host: state.config.registry_host() };
     let server = ServerContext {
         db: state.db.clone(),
@@ -62,19 +60,18 @@ pub fn build(state: AppState) -> Router {
 
 /// What the REST API and the repository deletion worker work with.
 pub fn rest_state(state: &AppState) -> berth_rest::RestState {
-    berth_rest::RestState::new(
-        state.db.clone(),
-        state.registry.clone(),
-        state.config.external_url(),
-        state.config.registry_host(),
-    )
-    // The same failed-login budget as web sign-in and /jwt/auth.
-    .with_login_throttle(state.login_throttle.clone())
+    berth_rest::RestState::new(state.db.clone(), state.registry.clone(), state.config.external_url(), state.config.registry_host())
+        // The same failed-login budget as web sign-in and /jwt/auth.
+        .with_login_throttle(state.login_throttle.clone())
 }
 
 /// Embedded static files first; anything else is rendered by the app (data loaded before the
 /// answer, so the not-found page gets its status 404).
-async fn fallback(request: Request<Body>, context: impl Fn() + Clone + Send + Sync + 'static, options: leptos::prelude::LeptosOptions) -> Response {
+async fn fallback(
+    request: Request<Body>,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    options: leptos::prelude::LeptosOptions,
+) -> Response {
     if let Some(file) = assets::embedded(request.uri()) {
         return file;
     }

@@ -10,8 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::LogFormat;
 
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("BERTH_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_env("BERTH_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
     // A second initialisation (tests start several servers in one process) is harmless.
     let _ = match format {
@@ -27,11 +26,7 @@ pub fn layer(router: axum::Router) -> axum::Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
-                    let request_id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
+                    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     tracing::span!(
                         Level::INFO,
                         "request",
@@ -41,9 +36,7 @@ pub fn layer(router: axum::Router) -> axum::Router {
                     )
                 })
                 .on_request(())
-                .on_response(
-                    tower_http::trace::DefaultOnResponse::new().level(Level::INFO),
-                ),
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }

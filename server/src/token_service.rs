@@ -27,7 +27,11 @@ pub async fn auth(
         // A token for another service would be refused by it anyway; asking for one here is
         // a misconfigured client, told so instead of handed a token it cannot use.
         if key == "service" && value != berth_registry::auth::DEFAULT_SERVICE {
-            return error(StatusCode::BAD_REQUEST, "UNSUPPORTED", &format!("unknown service {value:?}: this token service issues tokens for {:?}", berth_registry::auth::DEFAULT_SERVICE));
+            return error(
+                StatusCode::BAD_REQUEST,
+                "UNSUPPORTED",
+                &format!("unknown service {value:?}: this token service issues tokens for {:?}", berth_registry::auth::DEFAULT_SERVICE),
+            );
         }
         if key != "scope" {
             continue;
@@ -65,11 +69,7 @@ pub async fn auth(
                 }
                 Err(refused) => {
                     state.login_throttle.record_failure(&username, ip);
-                    return error(
-                        StatusCode::UNAUTHORIZED,
-                        "UNAUTHORIZED",
-                        &format!("HTTP Basic: Access denied: {refused}"),
-                    );
+                    return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", &format!("HTTP Basic: Access denied: {refused}"));
                 }
             }
         }

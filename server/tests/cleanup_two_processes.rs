@@ -52,13 +52,8 @@ async fn start_node(data: &std::path::Path, database_url: &str, token: &str) -> 
 }
 
 async fn api(url: &str, token: &str, method: reqwest::Method, path: &str, body: Value) -> Value {
-    let r = common::client()
-        .request(method, format!("{url}/api/v4{path}"))
-        .header("PRIVATE-TOKEN", token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        common::client().request(method, format!("{url}/api/v4{path}")).header("PRIVATE-TOKEN", token).json(&body).send().await.unwrap();
     let status = r.status();
     let text = r.text().await.unwrap();
     assert!(status.is_success(), "{path}: {status} {text}");
@@ -85,7 +80,8 @@ async fn push_tags(url: &str, token: &str, path: &str, tags: &[&str]) {
     let location = started.headers()["location"].to_str().unwrap().to_string();
     let location = if location.starts_with('/') { format!("{url}{location}") } else { location };
     let sep = if location.contains('?') { '&' } else { '?' };
-    let done = client.put(format!("{location}{sep}digest={digest}")).header("Authorization", &bearer).body(config.clone()).send().await.unwrap();
+    let done =
+        client.put(format!("{location}{sep}digest={digest}")).header("Authorization", &bearer).body(config.clone()).send().await.unwrap();
     assert_eq!(done.status(), 201);
     for tag in tags {
         // A distinct manifest per tag (the annotation), all referring to the same config.
@@ -120,7 +116,8 @@ async fn a_due_policy_runs_once_with_two_processes_on_one_postgresql() {
     let (_b, url_b) = start_node(&dir.path().join("data"), &database_url, token).await;
 
     let group = api(&url_a, token, reqwest::Method::POST, "/groups", json!({"name": "nodes", "path": "nodes"})).await;
-    let project = api(&url_b, token, reqwest::Method::POST, "/projects", json!({"name": "app", "path": "app", "namespace_id": group["id"]})).await;
+    let project =
+        api(&url_b, token, reqwest::Method::POST, "/projects", json!({"name": "app", "path": "app", "namespace_id": group["id"]})).await;
     let tags = ["v1", "v2", "v3", "v4", "v5", "v6", "latest"];
     push_tags(&url_a, token, "nodes/app", &tags).await;
     let policy = json!({"container_expiration_policy_attributes": {
@@ -135,10 +132,12 @@ async fn a_due_policy_runs_once_with_two_processes_on_one_postgresql() {
         .await
         .unwrap();
     let remaining = || async {
-        let rows = sqlx::query("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.path = 'nodes/app' ORDER BY t.name")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap();
+        let rows = sqlx::query(
+            "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.path = 'nodes/app' ORDER BY t.name",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
         rows.iter().map(|r| r.get::<String, _>("name")).collect::<Vec<_>>()
     };
     for _ in 0..200 {

@@ -137,8 +137,6 @@ fn same_bytes(actual: &[u8], expected: &[u8], context: &str) {
     );
 }
 
-
-
 /// Checks that a layout a client pulled holds exactly the image we built: same manifest
 /// digest and bytes, same config, same layer bytes, and the layer unpacks to our files.
 fn assert_pulled_image(pulled: &Written, tag: &str, image: &oci_layout::Image, context: &str) {
@@ -226,11 +224,20 @@ async fn skopeo_login_push_pull_inspect_list_tags_and_delete() {
         // A second tag via a registry-to-registry copy (blobs exist already), and a copy to a
         // three-level name in the same project (cross-repository mount or re-upload).
         let out = clients
-            .skopeo(&["copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--authfile", &authfile, &target, &format!("docker://{host}/group/project:v2")])
+            .skopeo(&[
+                "copy",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+                "--authfile",
+                &authfile,
+                &target,
+                &format!("docker://{host}/group/project:v2"),
+            ])
             .await;
         ok(&out, "skopeo copy registry to registry (second tag)");
         let nested = format!("docker://{host}/group/project/app:latest");
-        let out = clients.skopeo(&["copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--authfile", &authfile, &target, &nested]).await;
+        let out =
+            clients.skopeo(&["copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--authfile", &authfile, &target, &nested]).await;
         ok(&out, "skopeo copy to group/project/app");
         let out = clients.skopeo(&["inspect", NO_TLS, "--authfile", &authfile, "--raw", &nested]).await;
         same_bytes(ok(&out, "inspect nested").as_bytes(), &image.top.bytes, backend);
@@ -252,7 +259,14 @@ async fn skopeo_login_push_pull_inspect_list_tags_and_delete() {
         // Pull into the `dir:` transport as well (what `skopeo sync` uses).
         let dir_copy = work.join("dir-copy");
         let out = clients
-            .skopeo(&["copy", "--src-tls-verify=false", "--authfile", &authfile, &format!("docker://{host}/group/project:v2"), &format!("dir:{}", dir_copy.display())])
+            .skopeo(&[
+                "copy",
+                "--src-tls-verify=false",
+                "--authfile",
+                &authfile,
+                &format!("docker://{host}/group/project:v2"),
+                &format!("dir:{}", dir_copy.display()),
+            ])
             .await;
         ok(&out, "skopeo copy to dir:");
         same_bytes(&std::fs::read(dir_copy.join("manifest.json")).unwrap(), &image.top.bytes, backend);
@@ -305,9 +319,7 @@ async fn skopeo_multi_platform_push_with_all_and_pull_one_platform() {
         let amd64 = image.image("amd64");
         let arm64 = image.image("arm64");
         let target = format!("docker://{host}/group/project/multi:1.0");
-        let out = clients
-            .skopeo(&["copy", "--all", "--dest-tls-verify=false", "--dest-creds", &creds, &image.reference(), &target])
-            .await;
+        let out = clients.skopeo(&["copy", "--all", "--dest-tls-verify=false", "--dest-creds", &creds, &image.reference(), &target]).await;
         ok(&out, "skopeo copy --all (push index)");
 
         // The index and each platform manifest are stored exactly as pushed.
@@ -373,7 +385,16 @@ async fn skopeo_multi_platform_push_with_all_and_pull_one_platform() {
         // another repository of the same project.
         let index_only = format!("docker://{host}/group/project/indexonly:1.0");
         let out = clients
-            .skopeo(&["copy", "--multi-arch", "index-only", "--dest-tls-verify=false", "--dest-creds", &creds, &image.reference(), &index_only])
+            .skopeo(&[
+                "copy",
+                "--multi-arch",
+                "index-only",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                &creds,
+                &image.reference(),
+                &index_only,
+            ])
             .await;
         if out.status.success() {
             panic!("{backend}: an index pushed without its manifests was accepted");
@@ -404,7 +425,18 @@ async fn skopeo_docker_schema2_conversion_and_schema1_refusal() {
         let target = format!("docker://{host}/group/project/docker:v2s2");
         let digestfile = work.join("v2s2.digest");
         let out = clients
-            .skopeo(&["copy", "--format", "v2s2", "--dest-tls-verify=false", "--dest-creds", &creds, "--digestfile", digestfile.to_str().unwrap(), &image.reference(), &target])
+            .skopeo(&[
+                "copy",
+                "--format",
+                "v2s2",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                &creds,
+                "--digestfile",
+                digestfile.to_str().unwrap(),
+                &image.reference(),
+                &target,
+            ])
             .await;
         ok(&out, "skopeo copy --format v2s2");
         let digest = std::fs::read_to_string(&digestfile).unwrap().trim().to_string();
@@ -426,10 +458,22 @@ async fn skopeo_docker_schema2_conversion_and_schema1_refusal() {
 
         // Docker schema 1 is refused with a message that points to a newer client.
         let out = clients
-            .skopeo(&["copy", "--format", "v2s1", "--dest-tls-verify=false", "--dest-creds", &creds, &image.reference(), &format!("docker://{host}/group/project/old:v1")])
+            .skopeo(&[
+                "copy",
+                "--format",
+                "v2s1",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                &creds,
+                &image.reference(),
+                &format!("docker://{host}/group/project/old:v1"),
+            ])
             .await;
         let stderr = refused(&out, "push of a schema 1 manifest");
-        assert!(stderr.contains("manifest invalid") || stderr.contains("manifest_invalid") || stderr.contains("schema"), "{backend}: {stderr}");
+        assert!(
+            stderr.contains("manifest invalid") || stderr.contains("manifest_invalid") || stderr.contains("schema"),
+            "{backend}: {stderr}"
+        );
         let (status, _) = get_manifest(&server, "group/project/old", "v1").await;
         assert_eq!(status, 404, "{backend}: nothing stored for the refused schema 1 push");
 
@@ -451,11 +495,12 @@ async fn wrong_credentials_and_anonymous_pushes_are_refused() {
         let host = &server.host;
 
         for (user, password) in [("root", "not-the-password"), ("nobody", common::ROOT_PASSWORD)] {
-            let out = clients
-                .skopeo(&["login", NO_TLS, "--authfile", &authfile, "--username", user, "--password", password, host])
-                .await;
+            let out = clients.skopeo(&["login", NO_TLS, "--authfile", &authfile, "--username", user, "--password", password, host]).await;
             let stderr = refused(&out, &format!("login as {user} with a wrong password"));
-            assert!(stderr.contains("401") || stderr.contains("unauthorized") || stderr.contains("invalid username"), "{backend}: {stderr}");
+            assert!(
+                stderr.contains("401") || stderr.contains("unauthorized") || stderr.contains("invalid username"),
+                "{backend}: {stderr}"
+            );
             let saved = std::fs::read_to_string(&clients.authfile).unwrap_or_default();
             assert!(!saved.contains(host.as_str()), "{backend}: refused credentials are not saved: {saved}");
         }
@@ -463,17 +508,22 @@ async fn wrong_credentials_and_anonymous_pushes_are_refused() {
         // A push with wrong credentials and one without any are refused, and store nothing.
         let image = oci_layout::single_platform(&work.join("source"), "v1", "amd64");
         let target = format!("docker://{host}/group/project:refused");
-        let out = clients
-            .skopeo(&["copy", "--dest-tls-verify=false", "--dest-creds", "root:wrong", &image.reference(), &target])
-            .await;
+        let out = clients.skopeo(&["copy", "--dest-tls-verify=false", "--dest-creds", "root:wrong", &image.reference(), &target]).await;
         let stderr = refused(&out, "push with a wrong password");
-        assert!(stderr.contains("401") || stderr.contains("unauthorized") || stderr.contains("authentication required"), "{backend}: {stderr}");
+        assert!(
+            stderr.contains("401") || stderr.contains("unauthorized") || stderr.contains("authentication required"),
+            "{backend}: {stderr}"
+        );
         let out = clients
             .skopeo(&["copy", "--dest-tls-verify=false", "--authfile", &authfile, "--dest-no-creds", &image.reference(), &target])
             .await;
         let stderr = refused(&out, "anonymous push");
         assert!(
-            stderr.contains("401") || stderr.contains("403") || stderr.contains("unauthorized") || stderr.contains("denied") || stderr.contains("authentication required"),
+            stderr.contains("401")
+                || stderr.contains("403")
+                || stderr.contains("unauthorized")
+                || stderr.contains("denied")
+                || stderr.contains("authentication required"),
             "{backend}: {stderr}"
         );
         let (status, _) = get_manifest(&server, "group/project", "refused").await;
@@ -526,9 +576,8 @@ async fn podman_and_buildah_push_and_pull() {
         let policy = clients.policy.to_str().unwrap().to_string();
 
         // podman login / wrong password refused.
-        let out = clients
-            .run("podman", &["login", NO_TLS, "--authfile", &authfile, "--username", "root", "--password", "wrong", host])
-            .await;
+        let out =
+            clients.run("podman", &["login", NO_TLS, "--authfile", &authfile, "--username", "root", "--password", "wrong", host]).await;
         refused(&out, "podman login with a wrong password");
         let out = clients
             .run("podman", &["login", NO_TLS, "--authfile", &authfile, "--username", "root", "--password", common::ROOT_PASSWORD, host])
@@ -545,7 +594,20 @@ async fn podman_and_buildah_push_and_pull() {
         ok(&clients.run("podman", &["tag", "localhost/berth-test/source:v1", &remote]).await, "podman tag");
         let digestfile = work.join("podman.digest");
         let out = clients
-            .run("podman", &["push", NO_TLS, "--authfile", &authfile, "--signature-policy", &policy, "--digestfile", digestfile.to_str().unwrap(), &remote])
+            .run(
+                "podman",
+                &[
+                    "push",
+                    NO_TLS,
+                    "--authfile",
+                    &authfile,
+                    "--signature-policy",
+                    &policy,
+                    "--digestfile",
+                    digestfile.to_str().unwrap(),
+                    &remote,
+                ],
+            )
             .await;
         ok(&out, "podman push");
         let pushed = std::fs::read_to_string(&digestfile).unwrap().trim().to_string();
@@ -584,7 +646,18 @@ async fn podman_and_buildah_push_and_pull() {
         let out = clients
             .run(
                 "buildah",
-                &["push", NO_TLS, "--authfile", &authfile, "--signature-policy", &policy, "--digestfile", digestfile.to_str().unwrap(), "berth-buildah-test", &format!("docker://{remote}")],
+                &[
+                    "push",
+                    NO_TLS,
+                    "--authfile",
+                    &authfile,
+                    "--signature-policy",
+                    &policy,
+                    "--digestfile",
+                    digestfile.to_str().unwrap(),
+                    "berth-buildah-test",
+                    &format!("docker://{remote}"),
+                ],
             )
             .await;
         ok(&out, "buildah push");
@@ -619,12 +692,8 @@ async fn podman_and_buildah_push_and_pull() {
 /// `GET /v2/<name>/blobs/<digest>` as root.
 async fn blob(server: &Server, name: &str, digest: &str) -> Vec<u8> {
     let token = token(server, &format!("repository:{name}:pull")).await;
-    let response = common::client()
-        .get(format!("{}/v2/{name}/blobs/{digest}", server.running.url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        common::client().get(format!("{}/v2/{name}/blobs/{digest}", server.running.url())).bearer_auth(token).send().await.unwrap();
     assert_eq!(response.status(), 200, "GET blob {digest}");
     response.bytes().await.unwrap().to_vec()
 }

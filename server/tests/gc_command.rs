@@ -120,10 +120,7 @@ async fn dry_run_lists_exactly_the_planted_orphans_and_the_real_run_removes_only
     ];
     want.sort();
     assert_eq!(listed, want, "{out}");
-    assert!(
-        out.contains("would delete 0 manifests, 0 blobs, 2 orphaned files, 2 upload sessions, freeing 59 bytes"),
-        "{out}"
-    );
+    assert!(out.contains("would delete 0 manifests, 0 blobs, 2 orphaned files, 2 upload sessions, freeing 59 bytes"), "{out}");
     assert!(p1.exists() && p2.exists() && layer_path.exists(), "a dry run deletes nothing");
     assert!(crashed_upload.exists() && stale_upload.exists() && live_upload.exists());
 
@@ -147,10 +144,7 @@ async fn dry_run_lists_exactly_the_planted_orphans_and_the_real_run_removes_only
 
     let (ok, out) = berth_gc(dir.path(), true);
     assert!(ok, "{out}");
-    assert!(
-        out.contains("would delete 0 manifests, 0 blobs, 0 orphaned files, 0 upload sessions, freeing 0 bytes"),
-        "{out}"
-    );
+    assert!(out.contains("would delete 0 manifests, 0 blobs, 0 orphaned files, 0 upload sessions, freeing 0 bytes"), "{out}");
 }
 
 #[test]

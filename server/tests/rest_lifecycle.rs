@@ -77,15 +77,25 @@ async fn rename_transfer_and_group_moves_wait_for_an_empty_registry() {
         for repo in repos.as_array().unwrap() {
             let tags = expect(root.get(&format!("/projects/{pid}/registry/repositories/{}/tags", repo["id"])).await, 200, b);
             for tag in tags.as_array().unwrap() {
-                expect(root.delete(&format!("/projects/{pid}/registry/repositories/{}/tags/{}", repo["id"], tag["name"].as_str().unwrap())).await, 200, b);
+                expect(
+                    root.delete(&format!("/projects/{pid}/registry/repositories/{}/tags/{}", repo["id"], tag["name"].as_str().unwrap()))
+                        .await,
+                    200,
+                    b,
+                );
             }
         }
 
         // A Maintainer renames; the error for a bad path says why; a taken path is 409.
         let e = expect(server.api(Some(&maint)).put(&format!("/projects/{pid}"), json!({"path": "Bad Path"})).await, 400, b);
         assert!(e["message"].as_str().unwrap().contains("lowercase"), "{b}: {e}");
-        let p = expect(server.api(Some(&maint)).put(&format!("/projects/{pid}"), json!({"path": "renamed", "name": "Renamed"})).await, 200, b);
-        assert_eq!((p["path"].clone(), p["path_with_namespace"].clone(), p["name"].clone()), (json!("renamed"), json!("life/renamed"), json!("Renamed")), "{b}");
+        let p =
+            expect(server.api(Some(&maint)).put(&format!("/projects/{pid}"), json!({"path": "renamed", "name": "Renamed"})).await, 200, b);
+        assert_eq!(
+            (p["path"].clone(), p["path_with_namespace"].clone(), p["name"].clone()),
+            (json!("renamed"), json!("life/renamed"), json!("Renamed")),
+            "{b}"
+        );
         let listed = expect(root.get(&format!("/projects/{pid}/registry/repositories")).await, 200, b);
         assert_eq!(paths(&listed), vec!["life/renamed", "life/renamed/tools"], "{b}");
         expect(root.get("/projects/life%2Fapp").await, 404, b);
@@ -99,7 +109,11 @@ async fn rename_transfer_and_group_moves_wait_for_an_empty_registry() {
         let listed = expect(root.get(&format!("/projects/{pid}/registry/repositories")).await, 200, b);
         assert_eq!(paths(&listed), vec!["dest/renamed", "dest/renamed/tools"], "{b}");
         let g = expect(root.put(&format!("/groups/{gid}"), json!({"parent_id": dest_id, "name": "Life"})).await, 200, b);
-        assert_eq!((g["full_path"].clone(), g["parent_id"].clone(), g["name"].clone()), (json!("dest/life"), json!(dest_id), json!("Life")), "{b}");
+        assert_eq!(
+            (g["full_path"].clone(), g["parent_id"].clone(), g["name"].clone()),
+            (json!("dest/life"), json!(dest_id), json!("Life")),
+            "{b}"
+        );
         assert_eq!(expect(root.get(&format!("/projects/{pid}")).await, 200, b)["path_with_namespace"], "dest/renamed", "{b}");
         let e = expect(root.post(&format!("/groups/{dest_id}/transfer"), json!({"group_id": gid})).await, 400, b);
         assert!(e["message"].as_str().unwrap().contains("itself"), "{b}: {e}");
@@ -211,7 +225,8 @@ async fn sessions_csrf_throttling_and_durable_bulk_deletes() {
         }
         let repos = format!("/projects/{pid}/registry/repositories");
         let repo_id = expect(root.get(&repos).await, 200, b)[0]["id"].as_i64().unwrap();
-        let request = BulkDeleteRequest { name_regex_delete: ".*".into(), name_regex_keep: Some("keep".into()), keep_n: None, older_than_ms: None };
+        let request =
+            BulkDeleteRequest { name_regex_delete: ".*".into(), name_regex_keep: Some("keep".into()), keep_n: None, older_than_ms: None };
         request_bulk_delete(server.db(), repo_id, &request).await.unwrap();
         assert_eq!(pending_bulk_deletes(server.db()).await.unwrap(), 1, "{b}");
         let again = request_bulk_delete(server.db(), repo_id, &request).await;
@@ -221,7 +236,8 @@ async fn sessions_csrf_throttling_and_durable_bulk_deletes() {
         let run = berth_platform::background::run_pending_deletion_work(server.db(), &server.running.state.registry).await.unwrap();
         assert_eq!(run.tags, 2, "{b}: v1 and v2");
         assert_eq!(pending_bulk_deletes(server.db()).await.unwrap(), 0, "{b}");
-        let left: Vec<String> = expect(root.get(&tags_url).await, 200, b).as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
+        let left: Vec<String> =
+            expect(root.get(&tags_url).await, 200, b).as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
         assert_eq!(left, vec!["keep", "latest"], "{b}");
 
         // Repeated bad tokens from one address: 401 ten times, then 429 with Retry-After for

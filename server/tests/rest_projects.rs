@@ -22,7 +22,13 @@ async fn projects_groups_and_registry_settings() {
         assert_eq!(project["container_registry_image_prefix"], format!("{}/team/web", server.host()), "{b}");
         let policy = &project["container_expiration_policy"];
         assert_eq!(
-            (policy["enabled"].clone(), policy["cadence"].clone(), policy["keep_n"].clone(), policy["older_than"].clone(), policy["name_regex"].clone()),
+            (
+                policy["enabled"].clone(),
+                policy["cadence"].clone(),
+                policy["keep_n"].clone(),
+                policy["older_than"].clone(),
+                policy["name_regex"].clone()
+            ),
             (json!(false), json!("1d"), json!(10), json!("90d"), json!(".*")),
             "{b}: defaults"
         );
@@ -39,7 +45,11 @@ async fn projects_groups_and_registry_settings() {
         let p = expect(root.put(&format!("/projects/{pid}"), json!({"container_registry_access_level": "private"})).await, 200, b);
         assert_eq!(p["container_registry_access_level"], "private", "{b}");
         let p = expect(root.put(&format!("/projects/{pid}"), json!({"container_registry_enabled": false})).await, 200, b);
-        assert_eq!((p["container_registry_access_level"].clone(), p["container_registry_enabled"].clone()), (json!("disabled"), json!(false)), "{b}");
+        assert_eq!(
+            (p["container_registry_access_level"].clone(), p["container_registry_enabled"].clone()),
+            (json!("disabled"), json!(false)),
+            "{b}"
+        );
         let p = expect(root.put(&format!("/projects/{pid}"), json!({"container_registry_enabled": true})).await, 200, b);
         assert_eq!(p["container_registry_access_level"], "enabled", "{b}");
         let e = expect(root.put(&format!("/projects/{pid}"), json!({"container_registry_access_level": "open"})).await, 400, b);
@@ -50,10 +60,23 @@ async fn projects_groups_and_registry_settings() {
             "enabled": true, "cadence": "7d", "keep_n": 5, "older_than": "14d", "name_regex": "v.*", "name_regex_keep": "stable"}});
         let p = expect(root.put(&format!("/projects/{pid}"), attrs).await, 200, b);
         let policy = &p["container_expiration_policy"];
-        assert_eq!((policy["cadence"].clone(), policy["keep_n"].clone(), policy["name_regex_keep"].clone()), (json!("7d"), json!(5), json!("stable")), "{b}");
+        assert_eq!(
+            (policy["cadence"].clone(), policy["keep_n"].clone(), policy["name_regex_keep"].clone()),
+            (json!("7d"), json!(5), json!("stable")),
+            "{b}"
+        );
         assert!(policy["next_run_at"].is_string(), "{b}: {policy}");
-        let p = expect(root.put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": {"keep_n": null, "older_than": null}})).await, 200, b);
-        assert_eq!((p["container_expiration_policy"]["keep_n"].clone(), p["container_expiration_policy"]["cadence"].clone()), (Value::Null, json!("7d")), "{b}");
+        let p = expect(
+            root.put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": {"keep_n": null, "older_than": null}}))
+                .await,
+            200,
+            b,
+        );
+        assert_eq!(
+            (p["container_expiration_policy"]["keep_n"].clone(), p["container_expiration_policy"]["cadence"].clone()),
+            (Value::Null, json!("7d")),
+            "{b}"
+        );
         for (attrs, needle) in [
             (json!({"cadence": "2d"}), "cadence"),
             (json!({"keep_n": 3}), "keep_n"),
@@ -64,7 +87,11 @@ async fn projects_groups_and_registry_settings() {
             let e = expect(root.put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": attrs})).await, 400, b);
             assert!(e.to_string().contains(needle), "{b}: {e}");
         }
-        let p = expect(root.put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": {"enabled": false}})).await, 200, b);
+        let p = expect(
+            root.put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": {"enabled": false}})).await,
+            200,
+            b,
+        );
         assert_eq!(p["container_expiration_policy"]["next_run_at"], Value::Null, "{b}");
 
         // Who may change what.
@@ -73,9 +100,24 @@ async fn projects_groups_and_registry_settings() {
         let (_, outsider) = user_with_token(&server, "outsider", &["api"]).await;
         expect(root.post(&format!("/projects/{pid}/members"), json!({"user_id": dev_id, "access_level": 30})).await, 201, b);
         expect(root.post(&format!("/projects/{pid}/members"), json!({"user_id": maint_id, "access_level": 40})).await, 201, b);
-        expect(server.api(Some(&dev)).put(&format!("/projects/{pid}"), json!({"container_registry_access_level": "private"})).await, 403, b);
-        expect(server.api(Some(&dev)).put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": {"enabled": true}})).await, 403, b);
-        expect(server.api(Some(&maint)).put(&format!("/projects/{pid}"), json!({"container_registry_access_level": "private"})).await, 200, b);
+        expect(
+            server.api(Some(&dev)).put(&format!("/projects/{pid}"), json!({"container_registry_access_level": "private"})).await,
+            403,
+            b,
+        );
+        expect(
+            server
+                .api(Some(&dev))
+                .put(&format!("/projects/{pid}"), json!({"container_expiration_policy_attributes": {"enabled": true}}))
+                .await,
+            403,
+            b,
+        );
+        expect(
+            server.api(Some(&maint)).put(&format!("/projects/{pid}"), json!({"container_registry_access_level": "private"})).await,
+            200,
+            b,
+        );
         expect(server.api(Some(&outsider)).get(&format!("/projects/{pid}")).await, 404, b);
         expect(server.api(Some(&outsider)).put(&format!("/projects/{pid}"), json!({"visibility": "private"})).await, 404, b);
         expect(server.api(None).post("/projects", json!({"name": "anon"})).await, 401, b);
@@ -93,7 +135,11 @@ async fn projects_groups_and_registry_settings() {
         let page = root.get("/projects?per_page=2").await;
         assert_eq!(page.status, 200, "{b}");
         assert_eq!(page.json.as_array().unwrap().len(), 2, "{b}");
-        assert_eq!((page.header("x-total"), page.header("x-total-pages"), page.header("x-per-page")), ("5".into(), "3".into(), "2".into()), "{b}");
+        assert_eq!(
+            (page.header("x-total"), page.header("x-total-pages"), page.header("x-per-page")),
+            ("5".into(), "3".into(), "2".into()),
+            "{b}"
+        );
         assert!(page.header("link").contains("rel=\"last\""), "{b}");
         let capped = root.get("/projects?per_page=1000").await;
         assert_eq!(capped.header("x-per-page"), "100", "{b}");
@@ -117,7 +163,11 @@ async fn members_users_and_tokens() {
         let me = expect(server.api(Some(&alice)).get("/user").await, 200, b);
         assert_eq!((me["username"].clone(), me["email"].clone()), (json!("alice"), json!("alice@example.com")), "{b}");
         expect(server.api(None).get("/user").await, 401, b);
-        expect(server.api(Some(&alice)).post("/users", json!({"username": "eve", "email": "e@x.org", "password": "password-1"})).await, 403, b);
+        expect(
+            server.api(Some(&alice)).post("/users", json!({"username": "eve", "email": "e@x.org", "password": "password-1"})).await,
+            403,
+            b,
+        );
         let found = expect(server.api(Some(&alice)).get("/users?username=bob").await, 200, b);
         assert_eq!(found.as_array().unwrap().len(), 1, "{b}");
         assert!(found[0].get("email").is_none(), "{b}: others' email is private");
@@ -146,14 +196,26 @@ async fn members_users_and_tokens() {
         assert_eq!(usernames, vec!["alice", "root"], "{b}");
 
         // Deploy tokens: Maintainers; the secret is shown once.
-        let dt = expect(alice_api.post(&format!("/projects/{pid}/deploy_tokens"), json!({"name": "ci", "scopes": ["read_registry"]})).await, 201, b);
+        let dt = expect(
+            alice_api.post(&format!("/projects/{pid}/deploy_tokens"), json!({"name": "ci", "scopes": ["read_registry"]})).await,
+            201,
+            b,
+        );
         assert!(dt["token"].as_str().unwrap().starts_with("gldt-"), "{b}");
         assert_eq!(dt["username"], format!("gitlab+deploy-token-{}", dt["id"]), "{b}");
         let list = expect(alice_api.get(&format!("/projects/{pid}/deploy_tokens")).await, 200, b);
         assert!(list[0].get("token").is_none(), "{b}");
         expect(alice_api.post(&format!("/projects/{pid}/deploy_tokens"), json!({"name": "x", "scopes": ["api"]})).await, 400, b);
         expect(bob_api.get(&format!("/projects/{pid}/deploy_tokens")).await, 403, b);
-        let gdt = expect(root.post(&format!("/groups/{gid}/deploy_tokens"), json!({"name": "g", "scopes": ["read_registry", "write_registry"], "username": "puller"})).await, 201, b);
+        let gdt = expect(
+            root.post(
+                &format!("/groups/{gid}/deploy_tokens"),
+                json!({"name": "g", "scopes": ["read_registry", "write_registry"], "username": "puller"}),
+            )
+            .await,
+            201,
+            b,
+        );
         assert_eq!(gdt["username"], "puller", "{b}");
         expect(alice_api.delete(&format!("/projects/{pid}/deploy_tokens/{}", gdt["id"])).await, 404, b);
         expect(alice_api.delete(&format!("/projects/{pid}/deploy_tokens/{}", dt["id"])).await, 204, b);
@@ -168,10 +230,26 @@ async fn members_users_and_tokens() {
         let bobs = expect(root.get(&format!("/personal_access_tokens?user_id={bob_id}")).await, 200, b);
         expect(alice_api.delete(&format!("/personal_access_tokens/{}", bobs[0]["id"])).await, 403, b);
         expect(alice_api.get(&format!("/personal_access_tokens?user_id={bob_id}")).await, 403, b);
-        let t = expect(root.post(&format!("/users/{alice_id}/personal_access_tokens"), json!({"name": "short", "scopes": ["read_api"], "expires_at": "2999-01-01"})).await, 201, b);
+        let t = expect(
+            root.post(
+                &format!("/users/{alice_id}/personal_access_tokens"),
+                json!({"name": "short", "scopes": ["read_api"], "expires_at": "2999-01-01"}),
+            )
+            .await,
+            201,
+            b,
+        );
         assert_eq!(t["expires_at"], "2999-01-01", "{b}");
         expect(root.post(&format!("/users/{alice_id}/personal_access_tokens"), json!({"name": "x", "scopes": ["sudo"]})).await, 400, b);
-        expect(root.post(&format!("/users/{alice_id}/personal_access_tokens"), json!({"name": "x", "scopes": ["api"], "expires_at": "2001-01-01"})).await, 400, b);
+        expect(
+            root.post(
+                &format!("/users/{alice_id}/personal_access_tokens"),
+                json!({"name": "x", "scopes": ["api"], "expires_at": "2001-01-01"}),
+            )
+            .await,
+            400,
+            b,
+        );
         expect(alice_api.delete(&format!("/personal_access_tokens/{}", mine[0]["id"])).await, 204, b);
         expect(alice_api.get("/user").await, 401, b);
 

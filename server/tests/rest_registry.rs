@@ -68,7 +68,11 @@ async fn repositories_tags_and_details() {
 
         // Offset pages.
         let page = root.get(&format!("{tags}?per_page=2")).await;
-        assert_eq!((page.header("x-total"), page.header("x-total-pages"), page.header("x-next-page")), ("3".into(), "2".into(), "2".into()), "{b}");
+        assert_eq!(
+            (page.header("x-total"), page.header("x-total-pages"), page.header("x-next-page")),
+            ("3".into(), "2".into(), "2".into()),
+            "{b}"
+        );
         assert_eq!(page.header("x-page"), "1", "{b}");
         assert!(page.header("link").contains("rel=\"next\""), "{b}");
         assert_eq!(names(&page.json), vec!["latest", "v1"], "{b}");

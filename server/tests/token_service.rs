@@ -31,9 +31,8 @@ struct Scenario {
 async fn scenario(dir: &std::path::Path, url: &str) -> Scenario {
     let server = start_server(dir, url, None).await;
     let db = &server.state.db;
-    let group = create_group(db, &NewGroup { parent_id: None, path: "acme", name: "Acme", visibility: Visibility::Public }, None)
-        .await
-        .unwrap();
+    let group =
+        create_group(db, &NewGroup { parent_id: None, path: "acme", name: "Acme", visibility: Visibility::Public }, None).await.unwrap();
     let project = |path: &'static str, visibility, registry_access| NewProject {
         namespace_id: group.id,
         path,
@@ -48,9 +47,8 @@ async fn scenario(dir: &std::path::Path, url: &str) -> Scenario {
     let mut user_ids = BTreeMap::new();
     for name in ["alice", "bob", "carol"] {
         let email = format!("{name}@example.com");
-        let user = create_user(db, &NewUser { username: name, name, email: &email, password: "password-of-user", is_admin: false })
-            .await
-            .unwrap();
+        let user =
+            create_user(db, &NewUser { username: name, name, email: &email, password: "password-of-user", is_admin: false }).await.unwrap();
         user_ids.insert(name, user.id);
     }
     use berth_platform::members::{set_member, MemberTarget};
@@ -68,9 +66,10 @@ async fn scenario(dir: &std::path::Path, url: &str) -> Scenario {
         .await
         .unwrap();
     logins.insert("deploy-read", (read.token.username.clone(), read.secret));
-    let write = create_deploy_token(db, DeployTokenOwner::Project(app.id), "ci push", Some("ci-pusher"), Scopes::of(&[Scope::WriteRegistry]), None)
-        .await
-        .unwrap();
+    let write =
+        create_deploy_token(db, DeployTokenOwner::Project(app.id), "ci push", Some("ci-pusher"), Scopes::of(&[Scope::WriteRegistry]), None)
+            .await
+            .unwrap();
     logins.insert("deploy-write", ("ci-pusher".to_string(), write.secret));
     let job = create_job_token(db, app.id, user_ids["alice"], 60 * 60 * 1000).await.unwrap();
     logins.insert("job", ("gitlab-ci-token".to_string(), job.secret));
@@ -241,7 +240,9 @@ async fn real_clients_push_and_pull_with_each_credential_kind() {
         }
         // Refused pushes: a Reporter, a read-only deploy token, a job token outside its project,
         // a non-member, a path without a project.
-        for (who, repository) in [("bob", "acme/app"), ("deploy-read", "acme/app"), ("job", "acme/site"), ("carol", "acme/app"), ("alice", "nowhere/app")] {
+        for (who, repository) in
+            [("bob", "acme/app"), ("deploy-read", "acme/app"), ("job", "acme/site"), ("carol", "acme/app"), ("alice", "nowhere/app")]
+        {
             let (_, output) = push(who, repository).await;
             refused(&output, &format!("{backend}: {who} pushing to {repository}"));
         }

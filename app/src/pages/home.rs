@@ -1,7 +1,7 @@
 //! The home page: what Berth is and how to push a first image.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::sidebar::MainSidebar;
 use crate::server_fns::site::get_site_info;

@@ -23,7 +23,15 @@ pub async fn admin_users() -> Result<Vec<AdminUser>, AppError> {
     Ok(super::queries::all_users(cx.db())
         .await?
         .into_iter()
-        .map(|u| AdminUser { id: u.id, is_self: u.id == me, username: u.username, name: u.name, email: u.email, is_admin: u.is_admin, is_blocked: u.is_blocked })
+        .map(|u| AdminUser {
+            id: u.id,
+            is_self: u.id == me,
+            username: u.username,
+            name: u.name,
+            email: u.email,
+            is_admin: u.is_admin,
+            is_blocked: u.is_blocked,
+        })
         .collect())
 }
 

@@ -39,11 +39,7 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
     }
     cx.server.throttle.record_success(&username, cx.client_ip);
     let session = create_session(cx.db(), user.id, SESSION_LIFETIME_MILLIS).await?;
-    super::ctx::set_cookie(&super::ctx::session_cookie_header(
-        &session.secret,
-        SESSION_LIFETIME_MILLIS / 1000,
-        cx.server.secure_cookies(),
-    ));
+    super::ctx::set_cookie(&super::ctx::session_cookie_header(&session.secret, SESSION_LIFETIME_MILLIS / 1000, cx.server.secure_cookies()));
     leptos_axum::redirect("/dashboard");
     Ok(())
 }

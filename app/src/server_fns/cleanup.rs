@@ -140,9 +140,8 @@ pub async fn preview_cleanup_policy(path: String, fields: PolicyFields) -> Resul
     let (cx, viewed) = ssr::maintained(&path).await?;
     let saved = load(cx.db(), viewed.project.id).await?;
     let policy = saved.apply(&ssr::input(&fields)?).map_err(ssr::refused)?;
-    let rows = preview(cx.db(), &cx.server.registry, &viewed.project.full_path, &policy, berth_db::now_millis())
-        .await
-        .map_err(|e| match e {
+    let rows =
+        preview(cx.db(), &cx.server.registry, &viewed.project.full_path, &policy, berth_db::now_millis()).await.map_err(|e| match e {
             CleanupError::Policy(p) => ssr::refused(p),
             other => {
                 tracing::error!(error = %other, "cleanup preview failed");

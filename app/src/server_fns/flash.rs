@@ -24,9 +24,8 @@ pub enum Flash {
 /// Whether the current server function call is a plain form post (no JavaScript): the
 /// browser asks for HTML, the server function client never does.
 pub fn is_plain_form_post() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|p| {
-        p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    })
+    use_context::<http::request::Parts>()
+        .is_some_and(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html")))
 }
 
 /// Leaves `flash` for the next page load, if this call is a plain form post.

@@ -59,7 +59,14 @@ async fn target(cx: &super::ctx::Ctx, kind: &str, path: &str) -> Result<Target, 
         "group" => {
             let (group, role) = cx.group(path).await?;
             let (can_manage, can_grant_owner) = cx.group_rights(role);
-            Ok(Target { target: MemberTarget::Group(group.id), full_path: group.full_path, name: group.name, project_nav: None, can_manage, can_grant_owner })
+            Ok(Target {
+                target: MemberTarget::Group(group.id),
+                full_path: group.full_path,
+                name: group.name,
+                project_nav: None,
+                can_manage,
+                can_grant_owner,
+            })
         }
         _ => Err(AppError::NotFound),
     }

@@ -64,13 +64,7 @@ pub async fn create_project(name: String, path: String, visibility: String, name
     let visibility = Visibility::parse(&visibility).ok_or_else(|| AppError::Invalid("choose a visibility".into()))?;
     let namespace_id: i64 = namespace_id.trim().parse().map_err(|_| AppError::Invalid("choose a namespace".into()))?;
     // Who may create where is the platform's rule (the same as the REST API's).
-    let new = NewProject {
-        namespace_id,
-        path: path.trim(),
-        name: &name,
-        visibility,
-        registry_access: RegistryAccessLevel::Enabled,
-    };
+    let new = NewProject { namespace_id, path: path.trim(), name: &name, visibility, registry_access: RegistryAccessLevel::Enabled };
     let project = create_project_as(cx.db(), user, &new).await.map_err(|e| match e {
         berth_platform::PlatformError::NotFound(_) => AppError::Invalid("choose a namespace".into()),
         other => other.into(),

@@ -201,8 +201,8 @@ mod ssr {
 
 #[server(prefix = "/-/fn", endpoint = "project_registry")]
 pub async fn project_registry(path: String, #[server(default)] params: ListParams) -> Result<ProjectRegistryData, AppError> {
-    use berth_platform::container_registry::listing::repositories::{list_repositories, RepositoryQuery};
     use berth_platform::container_registry::cleanup::{project_cleanup_state, repository_cleanup_statuses, CleanupStatus};
+    use berth_platform::container_registry::listing::repositories::{list_repositories, RepositoryQuery};
     use berth_platform::container_registry::listing::storage::project_storage;
     use berth_platform::permissions::Action;
     use ssr::cleanup_line;
@@ -219,11 +219,8 @@ pub async fn project_registry(path: String, #[server(default)] params: ListParam
     };
     let storage = project_storage(cx.db(), viewed.project.id, 5).await?;
     let cleanup = cleanup_line(&project_cleanup_state(cx.db(), viewed.project.id).await?.phase());
-    let statuses: std::collections::HashMap<i64, CleanupStatus> = repository_cleanup_statuses(cx.db(), &viewed.project.full_path)
-        .await?
-        .into_iter()
-        .map(|r| (r.repository_id, r.status))
-        .collect();
+    let statuses: std::collections::HashMap<i64, CleanupStatus> =
+        repository_cleanup_statuses(cx.db(), &viewed.project.full_path).await?.into_iter().map(|r| (r.repository_id, r.status)).collect();
     let can_delete = viewed.can(Action::DeleteRepository);
     let full_path = viewed.project.full_path.clone();
     Ok(ProjectRegistryData {

@@ -18,7 +18,6 @@ pub struct SiteContext {
 
 #[server(prefix = "/-/fn", endpoint = "site_info")]
 pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
-    let site = use_context::<SiteContext>()
-        .ok_or_else(|| ServerFnError::new("the server did not provide site information"))?;
+    let site = use_context::<SiteContext>().ok_or_else(|| ServerFnError::new("the server did not provide site information"))?;
     Ok(SiteInfo { registry_host: site.registry_host, version: env!("CARGO_PKG_VERSION").to_string() })
 }

@@ -44,12 +44,8 @@ pub struct TagSelection {
 impl TagSelection {
     /// The tags to delete, newest first: the cleanup policy's evaluation with these rules.
     pub fn select<'a>(&self, tags: &'a [TagRecord], now: i64) -> Vec<&'a TagRecord> {
-        let rules = Rules {
-            name_regex: Some(&self.delete),
-            name_regex_keep: self.keep.as_ref(),
-            keep_n: self.keep_n,
-            older_than: self.older_than,
-        };
+        let rules =
+            Rules { name_regex: Some(&self.delete), name_regex_keep: self.keep.as_ref(), keep_n: self.keep_n, older_than: self.older_than };
         tags_to_delete(tags, &rules, now)
     }
 }

@@ -26,9 +26,9 @@ pub fn check_same_origin(h: OriginHeaders<'_>, external_url: &str) -> Result<(),
     }
     let Some(origin) = h.origin else { return Err(CrossSite("no Origin or Sec-Fetch-Site".into())) };
     let origin = origin.trim_end_matches('/');
-    let host_matches = h.host.is_some_and(|host| {
-        origin.split_once("://").is_some_and(|(scheme, rest)| (scheme == "http" || scheme == "https") && rest == host)
-    });
+    let host_matches = h
+        .host
+        .is_some_and(|host| origin.split_once("://").is_some_and(|(scheme, rest)| (scheme == "http" || scheme == "https") && rest == host));
     if origin == external_url.trim_end_matches('/') || host_matches {
         Ok(())
     } else {

@@ -76,10 +76,7 @@ impl Action {
     /// Registry operations: refused for everyone when the registry is disabled. Changing the
     /// registry settings is not one of them, or a disabled registry could never come back.
     pub fn is_registry_operation(self) -> bool {
-        matches!(
-            self,
-            Action::ReadRegistry | Action::PushImage | Action::DeleteTag | Action::DeleteRepository | Action::AdminCleanupPolicy
-        )
+        matches!(self, Action::ReadRegistry | Action::PushImage | Action::DeleteTag | Action::DeleteRepository | Action::AdminCleanupPolicy)
     }
 
     /// The lowest role that may do this, for actions decided by role alone

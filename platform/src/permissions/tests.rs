@@ -20,11 +20,8 @@ const VIEW_TABLE: [(&str, &str, [bool; 4]); 9] = [
 ];
 
 /// Project visibility: (visibility, [Anonymous, signed-in non-member, member of any role]).
-const PROJECT_VISIBILITY_TABLE: [(&str, [bool; 3]); 3] = [
-    ("public", [true, true, true]),
-    ("internal", [false, true, true]),
-    ("private", [false, false, true]),
-];
+const PROJECT_VISIBILITY_TABLE: [(&str, [bool; 3]); 3] =
+    [("public", [true, true, true]), ("internal", [false, true, true]), ("private", [false, false, true])];
 
 /// "Other actions (registry not disabled)": (action, minimum role).
 const OTHER_ACTIONS_TABLE: [(Action, Role); 10] = [
@@ -47,13 +44,8 @@ const GITLAB_OWNER_ACTIONS: [Action; 2] = [Action::DeleteProject, Action::AdminG
 /// Operations on the registry itself: "When the registry is disabled, every registry
 /// operation is refused for everyone". (Changing the registry setting stays possible, or a
 /// disabled registry could never be enabled again.)
-const REGISTRY_OPERATIONS: [Action; 5] = [
-    Action::ReadRegistry,
-    Action::PushImage,
-    Action::DeleteTag,
-    Action::DeleteRepository,
-    Action::AdminCleanupPolicy,
-];
+const REGISTRY_OPERATIONS: [Action; 5] =
+    [Action::ReadRegistry, Action::PushImage, Action::DeleteTag, Action::DeleteRepository, Action::AdminCleanupPolicy];
 
 /// Personal access token scopes: (scope, [read project, pull, push, delete tag/repository,
 /// every other (REST write) action]).
@@ -65,8 +57,7 @@ const PAT_SCOPE_TABLE: [(Scope, [bool; 5]); 4] = [
 ];
 
 /// Deploy token scopes: (scope, [pull, push]); nothing else, ever.
-const DEPLOY_SCOPE_TABLE: [(Scope, [bool; 2]); 2] =
-    [(Scope::ReadRegistry, [true, false]), (Scope::WriteRegistry, [true, true])];
+const DEPLOY_SCOPE_TABLE: [(Scope, [bool; 2]); 2] = [(Scope::ReadRegistry, [true, false]), (Scope::WriteRegistry, [true, true])];
 
 fn vis(s: &str) -> V {
     V::parse(s).unwrap()
@@ -166,8 +157,7 @@ fn expected(actor: &Actor, action: Action, p: &ProjectAccess) -> bool {
 
 fn all_actors() -> Vec<Actor> {
     let mut actors = vec![Actor::Anonymous];
-    let pat_scope_sets: Vec<Option<Scopes>> =
-        std::iter::once(None).chain(Scopes::subsets_of(&Scope::ALL).into_iter().map(Some)).collect();
+    let pat_scope_sets: Vec<Option<Scopes>> = std::iter::once(None).chain(Scopes::subsets_of(&Scope::ALL).into_iter().map(Some)).collect();
     for admin in [false, true] {
         for role in roles() {
             for scopes in &pat_scope_sets {

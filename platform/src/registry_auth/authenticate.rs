@@ -12,12 +12,22 @@ use crate::tokens::{DeployToken, JobToken, PersonalAccessToken, JOB_TOKEN_USERNA
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     /// Username and password: the full rights of the user's roles.
-    Password { user: User },
+    Password {
+        user: User,
+    },
     /// A personal access token: the user's rights narrowed by the token's scopes.
-    PersonalAccessToken { user: User, token: PersonalAccessToken },
-    DeployToken { token: DeployToken },
+    PersonalAccessToken {
+        user: User,
+        token: PersonalAccessToken,
+    },
+    DeployToken {
+        token: DeployToken,
+    },
     /// A CI job token, on behalf of `user`.
-    JobToken { user: User, token: JobToken },
+    JobToken {
+        user: User,
+        token: JobToken,
+    },
 }
 
 impl Credential {
@@ -33,9 +43,7 @@ impl Credential {
     /// The user acting, for credentials that act as one.
     pub fn user(&self) -> Option<&User> {
         match self {
-            Credential::Password { user } | Credential::PersonalAccessToken { user, .. } | Credential::JobToken { user, .. } => {
-                Some(user)
-            }
+            Credential::Password { user } | Credential::PersonalAccessToken { user, .. } | Credential::JobToken { user, .. } => Some(user),
             Credential::DeployToken { .. } => None,
         }
     }

@@ -50,11 +50,7 @@ pub struct GrantedScope {
 /// A repository path must begin with an existing project (its full path, then at most two
 /// more segments); a project the credential cannot see gets exactly the answer of a project
 /// that does not exist: nothing.
-pub async fn grant(
-    db: &Db,
-    credential: Option<&Credential>,
-    requests: &[ScopeRequest],
-) -> Result<Vec<GrantedScope>, PlatformError> {
+pub async fn grant(db: &Db, credential: Option<&Credential>, requests: &[ScopeRequest]) -> Result<Vec<GrantedScope>, PlatformError> {
     let mut out = Vec::with_capacity(requests.len());
     for request in requests {
         let actions = match request.kind.as_str() {
@@ -101,16 +97,12 @@ async fn repository_actions(
 pub async fn actor_for(db: &Db, credential: Option<&Credential>, project: &Project) -> Result<Actor, PlatformError> {
     Ok(match credential {
         None => Actor::Anonymous,
-        Some(Credential::Password { user }) => Actor::User {
-            admin: user.is_admin,
-            role: effective_project_role(db, project.id, user.id).await?,
-            scopes: None,
-        },
-        Some(Credential::PersonalAccessToken { user, token }) => Actor::User {
-            admin: user.is_admin,
-            role: effective_project_role(db, project.id, user.id).await?,
-            scopes: Some(token.scopes),
-        },
+        Some(Credential::Password { user }) => {
+            Actor::User { admin: user.is_admin, role: effective_project_role(db, project.id, user.id).await?, scopes: None }
+        }
+        Some(Credential::PersonalAccessToken { user, token }) => {
+            Actor::User { admin: user.is_admin, role: effective_project_role(db, project.id, user.id).await?, scopes: Some(token.scopes) }
+        }
         Some(Credential::DeployToken { token }) => {
             Actor::DeployToken { scopes: token.scopes, covers_project: deploy_token_covers(db, token, project).await? }
         }

@@ -39,7 +39,8 @@ async fn user(db: &Db, name: &str) -> User {
 async fn world(db: &Db) -> World {
     ensure_root(db, Some(PASSWORD)).await.unwrap();
     let root = crate::accounts::find_by_username(db, ROOT_USERNAME).await.unwrap().unwrap();
-    let (alice, dev, guest, outsider) = (user(db, "alice").await, user(db, "dev").await, user(db, "guest").await, user(db, "outsider").await);
+    let (alice, dev, guest, outsider) =
+        (user(db, "alice").await, user(db, "dev").await, user(db, "guest").await, user(db, "outsider").await);
     let group = |parent_id, path, visibility| NewGroup { parent_id, path, name: "", visibility };
     let acme = create_group(db, &group(None, "acme", Visibility::Private), Some(alice.id)).await.unwrap();
     let tools = create_group(db, &group(Some(acme.id), "tools", Visibility::Private), None).await.unwrap();
@@ -151,7 +152,10 @@ async fn credentials_are_recognised_and_refused_as_the_spec_says() {
         // The initial root token works with root's username, whatever its form.
         ensure_root_token(&db, "configured-root-token-123").await.unwrap();
         let c = authenticate(&db, "root", "configured-root-token-123", &no_passwords).await.unwrap();
-        assert!(matches!(&c, Credential::PersonalAccessToken { user, token } if user.id == w.root.id && token.scopes == Scopes::all()), "{backend}");
+        assert!(
+            matches!(&c, Credential::PersonalAccessToken { user, token } if user.id == w.root.id && token.scopes == Scopes::all()),
+            "{backend}"
+        );
     }
 }
 
@@ -173,7 +177,11 @@ async fn grants_follow_the_permission_function_and_hide_private_projects() {
         assert_eq!(actions(&db, Some(&session(&w.dev)), "repository:acme/app/img:pull,push,delete").await, all3, "{backend}");
         assert_eq!(actions(&db, Some(&session(&w.dev)), "repository:acme/app:*").await, all3, "{backend}");
         assert_eq!(actions(&db, Some(&session(&w.guest)), "repository:acme/app:pull,push").await, none(), "{backend}");
-        assert_eq!(actions(&db, Some(&session(&w.alice)), "repository:acme/tools/cli/a/b:pull,push").await, list(&["pull", "push"]), "{backend}: inherited Owner");
+        assert_eq!(
+            actions(&db, Some(&session(&w.alice)), "repository:acme/tools/cli/a/b:pull,push").await,
+            list(&["pull", "push"]),
+            "{backend}: inherited Owner"
+        );
         assert_eq!(actions(&db, Some(&session(&w.dev)), "repository:acme/tools/cli:pull").await, none(), "{backend}");
 
         // A private project the asker cannot see answers like a missing one.

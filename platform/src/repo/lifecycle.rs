@@ -169,7 +169,11 @@ pub async fn pending_group_deletions(db: &Db) -> sqlx::Result<Vec<i64>> {
 }
 
 pub async fn is_project_deletion_pending(db: &Db, project_id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query("SELECT 1 AS one FROM project_deletions WHERE project_id = $1").bind(project_id).fetch_optional(&db.pool).await?.is_some())
+    Ok(sqlx::query("SELECT 1 AS one FROM project_deletions WHERE project_id = $1")
+        .bind(project_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some())
 }
 
 /// Repositories of a project (at or below its path, or recorded as its own): `(id, status)`.
@@ -199,10 +203,11 @@ pub async fn delete_project_row(db: &Db, project_id: i64) -> sqlx::Result<()> {
 /// Deletes a namespace and every namespace below it, deepest first (no projects may remain).
 pub async fn delete_namespace_tree(db: &Db, full_path: &str) -> sqlx::Result<()> {
     let mut tx = db.pool.begin().await?;
-    let rows = sqlx::query(&format!("SELECT id FROM namespaces WHERE {} ORDER BY length(full_path) DESC, id DESC", at_or_below("full_path")))
-        .bind(full_path)
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows =
+        sqlx::query(&format!("SELECT id FROM namespaces WHERE {} ORDER BY length(full_path) DESC, id DESC", at_or_below("full_path")))
+            .bind(full_path)
+            .fetch_all(&mut *tx)
+            .await?;
     for row in rows {
         sqlx::query("DELETE FROM namespaces WHERE id = $1").bind(row.get::<i64, _>("id")).execute(&mut *tx).await?;
     }

@@ -46,11 +46,8 @@ pub async fn upsert(db: &Db, target: MemberTarget, user_id: i64, access_level: i
 
 pub async fn remove(db: &Db, target: MemberTarget, user_id: i64) -> sqlx::Result<bool> {
     let (table, column, id) = target.table_and_column();
-    let done = sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1 AND user_id = $2"))
-        .bind(id)
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
+    let done =
+        sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1 AND user_id = $2")).bind(id).bind(user_id).execute(&db.pool).await?;
     Ok(done.rows_affected() == 1)
 }
 

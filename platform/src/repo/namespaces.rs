@@ -81,26 +81,19 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(e: E, n: &NewNamespaceR
 }
 
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Namespace>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM namespaces WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM namespaces WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
     Ok(row.as_ref().map(from_row))
 }
 
 pub async fn by_full_path(db: &Db, full_path: &str) -> sqlx::Result<Option<Namespace>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM namespaces WHERE full_path = $1"))
-        .bind(full_path)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM namespaces WHERE full_path = $1")).bind(full_path).fetch_optional(&db.pool).await?;
     Ok(row.as_ref().map(from_row))
 }
 
 pub async fn by_owner(db: &Db, user_id: i64) -> sqlx::Result<Option<Namespace>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM namespaces WHERE owner_user_id = $1"))
-        .bind(user_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM namespaces WHERE owner_user_id = $1")).bind(user_id).fetch_optional(&db.pool).await?;
     Ok(row.as_ref().map(from_row))
 }
 

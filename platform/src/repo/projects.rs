@@ -60,18 +60,12 @@ pub async fn insert(db: &Db, p: &NewProjectRow<'_>) -> sqlx::Result<Project> {
 }
 
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Project>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
     Ok(row.as_ref().map(from_row))
 }
 
 pub async fn by_full_path(db: &Db, full_path: &str) -> sqlx::Result<Option<Project>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE full_path = $1"))
-        .bind(full_path)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE full_path = $1")).bind(full_path).fetch_optional(&db.pool).await?;
     Ok(row.as_ref().map(from_row))
 }
 
@@ -87,11 +81,8 @@ pub async fn longest_of(db: &Db, candidates: &[&str]) -> sqlx::Result<Option<Pro
 }
 
 pub async fn set_visibility(db: &Db, id: i64, visibility: Visibility) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE projects SET visibility = $1 WHERE id = $2")
-        .bind(visibility.as_str())
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    let done =
+        sqlx::query("UPDATE projects SET visibility = $1 WHERE id = $2").bind(visibility.as_str()).bind(id).execute(&db.pool).await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -74,19 +74,12 @@ pub async fn pats_of_user(db: &Db, user_id: i64) -> sqlx::Result<Vec<PersonalAcc
 }
 
 pub async fn revoke_pat(db: &Db, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE personal_access_tokens SET revoked = 1 WHERE id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    let done = sqlx::query("UPDATE personal_access_tokens SET revoked = 1 WHERE id = $1").bind(id).execute(&db.pool).await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn touch_pat(db: &Db, id: i64, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE personal_access_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("UPDATE personal_access_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(&db.pool).await?;
     Ok(())
 }
 
@@ -190,10 +183,7 @@ pub async fn deploy_tokens_of(db: &Db, owner: DeployTokenOwner) -> sqlx::Result<
 }
 
 pub async fn revoke_deploy_token(db: &Db, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE deploy_tokens SET revoked = 1 WHERE id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    let done = sqlx::query("UPDATE deploy_tokens SET revoked = 1 WHERE id = $1").bind(id).execute(&db.pool).await?;
     Ok(done.rows_affected() == 1)
 }
 

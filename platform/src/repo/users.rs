@@ -44,35 +44,20 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(e: E, u: &NewUserRow<'_
 }
 
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<User>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
     Ok(row.as_ref().map(from_row))
 }
 
 pub async fn email_taken(db: &Db, email: &str) -> sqlx::Result<bool> {
-    Ok(sqlx::query("SELECT 1 FROM users WHERE LOWER(email) = LOWER($1)")
-        .bind(email)
-        .fetch_optional(&db.pool)
-        .await?
-        .is_some())
+    Ok(sqlx::query("SELECT 1 FROM users WHERE LOWER(email) = LOWER($1)").bind(email).fetch_optional(&db.pool).await?.is_some())
 }
 
 pub async fn set_blocked(db: &Db, id: i64, blocked: bool) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE users SET is_blocked = $1 WHERE id = $2")
-        .bind(blocked as i64)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    let done = sqlx::query("UPDATE users SET is_blocked = $1 WHERE id = $2").bind(blocked as i64).bind(id).execute(&db.pool).await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_admin(db: &Db, id: i64, admin: bool) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE users SET is_admin = $1 WHERE id = $2")
-        .bind(admin as i64)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    let done = sqlx::query("UPDATE users SET is_admin = $1 WHERE id = $2").bind(admin as i64).bind(id).execute(&db.pool).await?;
     Ok(done.rows_affected() == 1)
 }

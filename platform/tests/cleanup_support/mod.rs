@@ -45,11 +45,12 @@ pub async fn node(url: &str, storage: &Path) -> Node {
 pub async fn project(db: &Db, group: &str, path: &str) -> Project {
     let g = match berth_platform::namespaces::find_namespace_by_path(db, group).await.unwrap() {
         Some(g) => g,
-        None => create_group(db, &NewGroup { parent_id: None, path: group, name: group, visibility: Visibility::Private }, None)
-            .await
-            .unwrap(),
+        None => {
+            create_group(db, &NewGroup { parent_id: None, path: group, name: group, visibility: Visibility::Private }, None).await.unwrap()
+        }
     };
-    let new = NewProject { namespace_id: g.id, path, name: path, visibility: Visibility::Private, registry_access: RegistryAccessLevel::Enabled };
+    let new =
+        NewProject { namespace_id: g.id, path, name: path, visibility: Visibility::Private, registry_access: RegistryAccessLevel::Enabled };
     create_project(db, &new).await.unwrap()
 }
 
@@ -84,7 +85,13 @@ impl Node {
         let layer = format!("layer bytes for {seed} ").repeat(50).into_bytes();
         for blob in [&config, &layer] {
             let status = self
-                .send(Method::POST, &format!("/v2/{repo}/blobs/uploads/?digest={}", sha256(blob)), repo, "application/octet-stream", blob.to_vec())
+                .send(
+                    Method::POST,
+                    &format!("/v2/{repo}/blobs/uploads/?digest={}", sha256(blob)),
+                    repo,
+                    "application/octet-stream",
+                    blob.to_vec(),
+                )
                 .await;
             assert_eq!(status, 201, "upload a blob to {repo}");
         }
@@ -95,8 +102,9 @@ impl Node {
             "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha256(&layer), "size": layer.len()}],
         }))
         .unwrap();
-        let status =
-            self.send(Method::PUT, &format!("/v2/{repo}/manifests/{tag}"), repo, "application/vnd.oci.image.manifest.v1+json", manifest.clone()).await;
+        let status = self
+            .send(Method::PUT, &format!("/v2/{repo}/manifests/{tag}"), repo, "application/vnd.oci.image.manifest.v1+json", manifest.clone())
+            .await;
         assert_eq!(status, 201, "put manifest {repo}:{tag}");
         self.set_tag_time(repo, tag, at).await;
         Image { digest: sha256(&manifest), blob_bytes: (config.len() + layer.len()) as i64 }

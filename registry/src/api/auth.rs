@@ -30,9 +30,7 @@ impl Needed {
     /// A POST that starts an upload becomes a mount when it names a valid `from`.
     pub(crate) fn with_mount_from(self, from: Option<&str>) -> Needed {
         match (self, from) {
-            (Needed::Repository { name, action: "push" }, Some(from))
-                if crate::names::is_valid_repository_name(from) && from != name =>
-            {
+            (Needed::Repository { name, action: "push" }, Some(from)) if crate::names::is_valid_repository_name(from) && from != name => {
                 Needed::Mount { name, from: from.to_string() }
             }
             (needed, _) => needed,
@@ -43,12 +41,7 @@ impl Needed {
 /// `None` when the method is not allowed on the route.
 pub(crate) fn required_access(route: &RegistryPath, method: &Method) -> Option<Needed> {
     let read = method == Method::GET || method == Method::HEAD;
-    let repo = |name: &String, action| {
-        Some(Needed::Repository {
-            name: name.clone(),
-            action,
-        })
-    };
+    let repo = |name: &String, action| Some(Needed::Repository { name: name.clone(), action });
     match route {
         RegistryPath::Base => read.then_some(Needed::Authenticated),
         RegistryPath::Catalog => (method == Method::GET).then_some(Needed::Catalog),
@@ -72,12 +65,7 @@ pub(crate) fn required_access(route: &RegistryPath, method: &Method) -> Option<N
             Method::DELETE => repo(name, "delete"),
             _ => None,
         },
-        RegistryPath::UploadStart { name } => {
-            (method == Method::POST).then(|| Needed::Repository {
-                name: name.clone(),
-                action: "push",
-            })
-        }
+        RegistryPath::UploadStart { name } => (method == Method::POST).then(|| Needed::Repository { name: name.clone(), action: "push" }),
         RegistryPath::Upload { name, .. } => match *method {
             Method::GET | Method::PATCH | Method::PUT | Method::DELETE => repo(name, "push"),
             _ => None,
@@ -86,38 +74,19 @@ pub(crate) fn required_access(route: &RegistryPath, method: &Method) -> Option<N
 }
 
 /// Verifies the bearer token and its access; otherwise the 401 challenge response.
-pub(crate) fn authorize(
-    engine: &Engine,
-    headers: &HeaderMap,
-    needed: &Needed,
-) -> Result<Claims, Box<Response>> {
+pub(crate) fn authorize(engine: &Engine, headers: &HeaderMap, needed: &Needed) -> Result<Claims, Box<Response>> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
     let claims = match token.map(|t| engine.verifier().verify(t)) {
         Some(Ok(c)) => c,
         Some(Err(e)) => {
             tracing::debug!(error = %e, "registry token rejected");
-            return Err(Box::new(challenge(
-                engine,
-                needed,
-                Some("invalid_token"),
-                "authentication required",
-            )));
+            return Err(Box::new(challenge(engine, needed, Some("invalid_token"), "authentication required")));
         }
-        None => {
-            return Err(Box::new(challenge(
-                engine,
-                needed,
-                None,
-                "authentication required",
-            )))
-        }
+        None => return Err(Box::new(challenge(engine, needed, None, "authentication required"))),
     };
     let ok = match needed {
         Needed::Authenticated => true,
@@ -129,22 +98,14 @@ pub(crate) fn authorize(
     if ok {
         Ok(claims)
     } else {
-        Err(Box::new(challenge(
-            engine,
-            needed,
-            Some("insufficient_scope"),
-            "insufficient scope: the token does not grant this action",
-        )))
+        Err(Box::new(challenge(engine, needed, Some("insufficient_scope"), "insufficient scope: the token does not grant this action")))
     }
 }
 
 fn scope_of(needed: &Needed) -> Option<String> {
     match needed {
         Needed::Authenticated => None,
-        Needed::Repository {
-            name,
-            action: "push",
-        } => Some(format!("repository:{name}:pull,push")),
+        Needed::Repository { name, action: "push" } => Some(format!("repository:{name}:pull,push")),
         Needed::Repository { name, action } => Some(format!("repository:{name}:{action}")),
         Needed::Mount { name, from } => Some(format!("repository:{name}:pull,push repository:{from}:pull")),
         Needed::Catalog => Some("registry:catalog:*".into()),
@@ -162,8 +123,7 @@ fn challenge(engine: &Engine, needed: &Needed, error: Option<&str>, message: &st
     }
     let mut r = response::envelope(StatusCode::UNAUTHORIZED, Code::Unauthorized, message, None);
     if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
-        r.headers_mut()
-            .insert(axum::http::header::WWW_AUTHENTICATE, v);
+        r.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, v);
     }
     r
 }

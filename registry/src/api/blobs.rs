@@ -36,11 +36,7 @@ fn parse_range(header: Option<&str>, size: u64) -> RangeReq {
     } else {
         match (a.parse::<u64>(), b) {
             (Ok(s), "") => Some((s, size)),
-            (Ok(s), e) => e
-                .parse::<u64>()
-                .ok()
-                .filter(|e| *e >= s)
-                .map(|e| (s, (e + 1).min(size))),
+            (Ok(s), e) => e.parse::<u64>().ok().filter(|e| *e >= s).map(|e| (s, (e + 1).min(size))),
             _ => None,
         }
     };
@@ -50,20 +46,11 @@ fn parse_range(header: Option<&str>, size: u64) -> RangeReq {
     }
 }
 
-pub(crate) async fn handle(
-    engine: &Engine,
-    name: &str,
-    digest: &str,
-    req: &Req,
-) -> Result<Response> {
+pub(crate) async fn handle(engine: &Engine, name: &str, digest: &str, req: &Req) -> Result<Response> {
     let digest = parse_digest(digest)?;
     if req.method == Method::DELETE {
         engine.delete_blob(name, &digest).await?;
-        return Ok(with_headers(
-            StatusCode::ACCEPTED,
-            &[("docker-content-digest", digest.to_string())],
-            Body::empty(),
-        ));
+        return Ok(with_headers(StatusCode::ACCEPTED, &[("docker-content-digest", digest.to_string())], Body::empty()));
     }
     let info = engine.blob_info(name, &digest).await?;
     let size = info.size;
@@ -80,32 +67,16 @@ pub(crate) async fn handle(
         RangeReq::None => {
             let stream = engine.open_blob(&digest, None).await?;
             headers.push(("content-length", size.to_string()));
-            Ok(with_headers(
-                StatusCode::OK,
-                &headers,
-                Body::from_stream(stream),
-            ))
+            Ok(with_headers(StatusCode::OK, &headers, Body::from_stream(stream)))
         }
         RangeReq::Satisfiable(start, end) => {
             let stream = engine.open_blob(&digest, Some(start..end)).await?;
             headers.push(("content-length", (end - start).to_string()));
-            headers.push((
-                "content-range",
-                format!("bytes {}-{}/{}", start, end - 1, size),
-            ));
-            Ok(with_headers(
-                StatusCode::PARTIAL_CONTENT,
-                &headers,
-                Body::from_stream(stream),
-            ))
+            headers.push(("content-range", format!("bytes {}-{}/{}", start, end - 1, size)));
+            Ok(with_headers(StatusCode::PARTIAL_CONTENT, &headers, Body::from_stream(stream)))
         }
         RangeReq::Unsatisfiable => {
-            let mut r = envelope(
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                Code::RangeInvalid,
-                "requested range not satisfiable",
-                None,
-            );
+            let mut r = envelope(StatusCode::RANGE_NOT_SATISFIABLE, Code::RangeInvalid, "requested range not satisfiable", None);
             if let Ok(v) = format!("bytes */{size}").parse() {
                 r.headers_mut().insert("content-range", v);
             }

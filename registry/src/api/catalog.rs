@@ -22,9 +22,5 @@ pub(crate) async fn catalog(engine: &Engine, req: &Req) -> Result<Response> {
         }
     }
     let body = serde_json::json!({ "repositories": repos });
-    Ok(with_headers(
-        StatusCode::OK,
-        &headers,
-        Body::from(body.to_string()),
-    ))
+    Ok(with_headers(StatusCode::OK, &headers, Body::from(body.to_string())))
 }

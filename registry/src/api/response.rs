@@ -12,12 +12,7 @@ pub const API_VERSION: (&str, &str) = ("docker-distribution-api-version", "regis
 /// The `{"errors":[…]}` response for an error; internal causes are logged, not sent.
 pub fn error_response(e: Error) -> Response {
     let (status, code, message, detail) = match e {
-        Error::Oci {
-            code,
-            message,
-            detail,
-            status,
-        } => (status.unwrap_or(code.status()), code, message, detail),
+        Error::Oci { code, message, detail, status } => (status.unwrap_or(code.status()), code, message, detail),
         Error::Internal(cause) => {
             tracing::error!(%cause, "registry request failed");
             return (
@@ -31,20 +26,9 @@ pub fn error_response(e: Error) -> Response {
     envelope(status, code, &message, detail)
 }
 
-pub fn envelope(
-    status: StatusCode,
-    code: Code,
-    message: &str,
-    detail: Option<serde_json::Value>,
-) -> Response {
-    let body =
-        json!({ "errors": [{ "code": code.as_str(), "message": message, "detail": detail }] });
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+pub fn envelope(status: StatusCode, code: Code, message: &str, detail: Option<serde_json::Value>) -> Response {
+    let body = json!({ "errors": [{ "code": code.as_str(), "message": message, "detail": detail }] });
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 /// A response builder with status and headers.

@@ -10,10 +10,7 @@ use sha2::{Digest as _, Sha256};
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read or write the signing key file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("the signing key file {path} is not a PKCS#8 PEM P-256 key: {message}")]
     Invalid { path: String, message: String },
 }
@@ -32,9 +29,7 @@ struct Inner {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.inner.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("SigningKey").field("kid", &self.inner.kid).finish_non_exhaustive()
     }
 }
 
@@ -42,15 +37,9 @@ impl SigningKey {
     /// Loads the key at `path`, or generates one and writes it there (mode 0600, parent
     /// directories created) when the file does not exist.
     pub fn load_or_generate(path: &Path) -> Result<SigningKey, KeyError> {
-        let io = |source| KeyError::Io {
-            path: path.display().to_string(),
-            source,
-        };
+        let io = |source| KeyError::Io { path: path.display().to_string(), source };
         match std::fs::read_to_string(path) {
-            Ok(pem) => SigningKey::from_pkcs8_pem(&pem).map_err(|message| KeyError::Invalid {
-                path: path.display().to_string(),
-                message,
-            }),
+            Ok(pem) => SigningKey::from_pkcs8_pem(&pem).map_err(|message| KeyError::Invalid { path: path.display().to_string(), message }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = SigningKey::generate();
                 if let Some(dir) = path.parent() {
@@ -86,29 +75,15 @@ impl SigningKey {
 
     fn from_key(key: p256::ecdsa::SigningKey) -> SigningKey {
         let public = key.verifying_key();
-        let der = public
-            .to_public_key_der()
-            .expect("P-256 public key encodes");
-        let public_pem = public
-            .to_public_key_pem(LineEnding::LF)
-            .expect("P-256 public key encodes");
+        let der = public.to_public_key_der().expect("P-256 public key encodes");
+        let public_pem = public.to_public_key_pem(LineEnding::LF).expect("P-256 public key encodes");
         let kid = libtrust_kid(der.as_bytes());
-        SigningKey {
-            inner: Arc::new(Inner {
-                key,
-                public_pem,
-                kid,
-            }),
-        }
+        SigningKey { inner: Arc::new(Inner { key, public_pem, kid }) }
     }
 
     /// The private key as PKCS#8 PEM.
     pub fn private_pem(&self) -> String {
-        self.inner
-            .key
-            .to_pkcs8_pem(LineEnding::LF)
-            .expect("P-256 key encodes")
-            .to_string()
+        self.inner.key.to_pkcs8_pem(LineEnding::LF).expect("P-256 key encodes").to_string()
     }
 
     /// The public key as SubjectPublicKeyInfo PEM (give it to separately run registry nodes).
@@ -132,11 +107,7 @@ impl SigningKey {
 pub fn libtrust_kid(spki_der: &[u8]) -> String {
     let hash = Sha256::digest(spki_der);
     let b32 = base32_nopad(&hash[..30]);
-    let groups: Vec<&str> = b32
-        .as_bytes()
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).expect("ascii"))
-        .collect();
+    let groups: Vec<&str> = b32.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).expect("ascii")).collect();
     groups.join(":")
 }
 
@@ -189,10 +160,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).unwrap();
     }

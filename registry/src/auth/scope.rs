@@ -29,12 +29,7 @@ pub fn parse_scope(s: &str) -> Result<Scope, ScopeError> {
     let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
     let (name, actions) = rest.rsplit_once(':').ok_or_else(bad)?;
     let kind = kind.split_once('(').map(|(k, _)| k).unwrap_or(kind);
-    let actions: Vec<String> = actions
-        .split(',')
-        .map(str::trim)
-        .filter(|a| ACTIONS.contains(a))
-        .map(String::from)
-        .collect();
+    let actions: Vec<String> = actions.split(',').map(str::trim).filter(|a| ACTIONS.contains(a)).map(String::from).collect();
     if actions.is_empty() {
         return Err(bad());
     }
@@ -43,11 +38,7 @@ pub fn parse_scope(s: &str) -> Result<Scope, ScopeError> {
         "registry" if name == "catalog" => {}
         _ => return Err(bad()),
     }
-    Ok(Scope {
-        kind: kind.to_string(),
-        name: name.to_string(),
-        actions,
-    })
+    Ok(Scope { kind: kind.to_string(), name: name.to_string(), actions })
 }
 
 impl fmt::Display for Scope {
@@ -68,10 +59,7 @@ mod tests {
         assert_eq!(s.to_string(), "repository:a/b:pull,push");
         let c = parse_scope("registry:catalog:*").unwrap();
         assert_eq!(c.actions, vec!["*"]);
-        assert_eq!(
-            parse_scope("repository(plugin):a:pull").unwrap().kind,
-            "repository"
-        );
+        assert_eq!(parse_scope("repository(plugin):a:pull").unwrap().kind, "repository");
         assert!(parse_scope("repository:A:pull").is_err());
         assert!(parse_scope("repository:a:fly").is_err());
         assert!(parse_scope("repository:a").is_err());

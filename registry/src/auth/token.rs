@@ -25,18 +25,10 @@ pub struct Access {
 
 impl Access {
     pub fn repository(name: &str, actions: &[&str]) -> Access {
-        Access {
-            kind: "repository".into(),
-            name: name.into(),
-            actions: actions.iter().map(|a| a.to_string()).collect(),
-        }
+        Access { kind: "repository".into(), name: name.into(), actions: actions.iter().map(|a| a.to_string()).collect() }
     }
     pub fn catalog() -> Access {
-        Access {
-            kind: "registry".into(),
-            name: "catalog".into(),
-            actions: vec!["*".into()],
-        }
+        Access { kind: "registry".into(), name: "catalog".into(), actions: vec!["*".into()] }
     }
 }
 
@@ -66,9 +58,7 @@ pub struct Claims {
 impl Claims {
     /// Whether the token grants `action` on `kind`/`name` (`*` grants every action).
     pub fn allows(&self, kind: &str, name: &str, action: &str) -> bool {
-        self.access.iter().any(|a| {
-            a.kind == kind && a.name == name && a.actions.iter().any(|x| x == action || x == "*")
-        })
+        self.access.iter().any(|a| a.kind == kind && a.name == name && a.actions.iter().any(|x| x == action || x == "*"))
     }
 
     pub fn audiences(&self) -> Vec<&str> {
@@ -122,12 +112,7 @@ fn rfc3339(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Signs registry tokens.
@@ -142,17 +127,8 @@ pub struct TokenIssuer {
 impl TokenIssuer {
     /// `issuer` becomes `iss`, `audience` becomes `aud` (normally `container_registry`);
     /// tokens live 300 s unless changed with [`TokenIssuer::with_lifetime`].
-    pub fn new(
-        key: SigningKey,
-        issuer: impl Into<String>,
-        audience: impl Into<String>,
-    ) -> TokenIssuer {
-        TokenIssuer {
-            key,
-            issuer: issuer.into(),
-            audience: audience.into(),
-            lifetime: Duration::from_secs(300),
-        }
+    pub fn new(key: SigningKey, issuer: impl Into<String>, audience: impl Into<String>) -> TokenIssuer {
+        TokenIssuer { key, issuer: issuer.into(), audience: audience.into(), lifetime: Duration::from_secs(300) }
     }
 
     pub fn with_lifetime(mut self, lifetime: Duration) -> TokenIssuer {
@@ -196,12 +172,7 @@ impl TokenIssuer {
         );
         let sig = self.key.sign(signing_input.as_bytes());
         let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig));
-        IssuedToken {
-            token,
-            expires_in: lifetime,
-            issued_at: iat,
-            claims,
-        }
+        IssuedToken { token, expires_in: lifetime, issued_at: iat, claims }
     }
 }
 
@@ -233,22 +204,13 @@ pub struct TokenVerifier {
 
 impl TokenVerifier {
     /// From a SubjectPublicKeyInfo PEM (what [`SigningKey::public_key_pem`] gives).
-    pub fn from_public_key_pem(
-        pem: &str,
-        audience: impl Into<String>,
-    ) -> Result<TokenVerifier, TokenError> {
-        let key =
-            VerifyingKey::from_public_key_pem(pem).map_err(|e| TokenError::Key(e.to_string()))?;
-        Ok(TokenVerifier {
-            key,
-            audience: audience.into(),
-            leeway: 30,
-        })
+    pub fn from_public_key_pem(pem: &str, audience: impl Into<String>) -> Result<TokenVerifier, TokenError> {
+        let key = VerifyingKey::from_public_key_pem(pem).map_err(|e| TokenError::Key(e.to_string()))?;
+        Ok(TokenVerifier { key, audience: audience.into(), leeway: 30 })
     }
 
     pub fn from_signing_key(key: &SigningKey, audience: &str) -> TokenVerifier {
-        TokenVerifier::from_public_key_pem(key.public_key_pem(), audience)
-            .expect("own public key parses")
+        TokenVerifier::from_public_key_pem(key.public_key_pem(), audience).expect("own public key parses")
     }
 
     /// Allowed clock skew for `exp`/`nbf` (default 30 s).
@@ -260,34 +222,20 @@ impl TokenVerifier {
     /// Checks header, signature, audience and validity window; returns the claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(TokenError::Malformed);
         };
-        let header: serde_json::Value = serde_json::from_slice(
-            &URL_SAFE_NO_PAD
-                .decode(h)
-                .map_err(|_| TokenError::Malformed)?,
-        )
-        .map_err(|_| TokenError::Malformed)?;
+        let header: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)?;
         if header.get("alg").and_then(|a| a.as_str()) != Some("ES256") {
             return Err(TokenError::Algorithm);
         }
-        let sig_bytes = URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| TokenError::Malformed)?;
+        let sig_bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| TokenError::Malformed)?;
         let sig = Signature::from_slice(&sig_bytes).map_err(|_| TokenError::Signature)?;
         let signing_input = &token[..h.len() + 1 + p.len()];
-        self.key
-            .verify(signing_input.as_bytes(), &sig)
-            .map_err(|_| TokenError::Signature)?;
-        let claims: Claims = serde_json::from_slice(
-            &URL_SAFE_NO_PAD
-                .decode(p)
-                .map_err(|_| TokenError::Malformed)?,
-        )
-        .map_err(|_| TokenError::Malformed)?;
+        self.key.verify(signing_input.as_bytes(), &sig).map_err(|_| TokenError::Signature)?;
+        let claims: Claims =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)?;
         if !claims.audiences().contains(&self.audience.as_str()) {
             return Err(TokenError::Audience);
         }
@@ -303,10 +251,7 @@ impl TokenVerifier {
 }
 
 fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -328,12 +273,8 @@ mod tests {
         assert!(c.allows("repository", "a/b", "push"));
         assert!(!c.allows("repository", "a/b", "delete"));
         assert!(!c.allows("repository", "a/bc", "pull"));
-        let header: serde_json::Value = serde_json::from_slice(
-            &URL_SAFE_NO_PAD
-                .decode(t.token.split('.').next().unwrap())
-                .unwrap(),
-        )
-        .unwrap();
+        let header: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(t.token.split('.').next().unwrap()).unwrap()).unwrap();
         assert_eq!(header["kid"], i.key.kid());
         assert_eq!(header["alg"], "ES256");
     }
@@ -354,26 +295,17 @@ mod tests {
         let skewed = i.issue_at("a", vec![], unix_now() - 310);
         assert!(v.verify(&skewed.token).is_ok(), "within leeway");
         let future = i.issue_at("a", vec![], unix_now() + 100);
-        assert_eq!(
-            v.verify(&future.token).unwrap_err(),
-            TokenError::NotYetValid
-        );
+        assert_eq!(v.verify(&future.token).unwrap_err(), TokenError::NotYetValid);
         let other = issuer().issue("a", vec![]);
         assert_eq!(v.verify(&other.token).unwrap_err(), TokenError::Signature);
         let wrong_aud = TokenIssuer::new(i.key.clone(), "berth", "other").issue("a", vec![]);
-        assert_eq!(
-            v.verify(&wrong_aud.token).unwrap_err(),
-            TokenError::Audience
-        );
+        assert_eq!(v.verify(&wrong_aud.token).unwrap_err(), TokenError::Audience);
         assert_eq!(v.verify("abc").unwrap_err(), TokenError::Malformed);
         // alg=none is refused even with a valid-looking body
         let t = i.issue("a", vec![]).token;
         let mut parts: Vec<&str> = t.split('.').collect();
         let none = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         parts[0] = &none;
-        assert_eq!(
-            v.verify(&parts.join(".")).unwrap_err(),
-            TokenError::Algorithm
-        );
+        assert_eq!(v.verify(&parts.join(".")).unwrap_err(), TokenError::Algorithm);
     }
 }

@@ -124,12 +124,7 @@ impl Collector {
             // Keep the rows of the blobs whose bytes are still stored.
             sqlx::query("ROLLBACK TO SAVEPOINT gc_blobs").execute(&mut *w.tx).await?;
             if !done.is_empty() {
-                let again = delete_unreferenced_rows(
-                    &mut w,
-                    backend,
-                    &json_digests(done.iter().map(|o| o.0.as_str())),
-                )
-                .await?;
+                let again = delete_unreferenced_rows(&mut w, backend, &json_digests(done.iter().map(|o| o.0.as_str()))).await?;
                 debug_assert_eq!(again.len(), done.len(), "rows are locked: the set cannot change");
             }
             let attempts_of = |d: &str| claimed.iter().find(|c| c.digest == d).map_or(0, |c| c.attempts);
@@ -143,15 +138,13 @@ impl Collector {
                     error = %error,
                     "blob storage refused to delete an unreferenced blob; will retry"
                 );
-                sqlx::query(
-                    "UPDATE gc_blob_review_queue SET attempts = $1, retry_after = $2, last_error = $3 WHERE digest = $4",
-                )
-                .bind(attempts)
-                .bind(now_millis() + backoff.as_millis() as i64)
-                .bind(error)
-                .bind(digest)
-                .execute(&mut *w.tx)
-                .await?;
+                sqlx::query("UPDATE gc_blob_review_queue SET attempts = $1, retry_after = $2, last_error = $3 WHERE digest = $4")
+                    .bind(attempts)
+                    .bind(now_millis() + backoff.as_millis() as i64)
+                    .bind(error)
+                    .bind(digest)
+                    .execute(&mut *w.tx)
+                    .await?;
             }
         }
         sqlx::query("RELEASE SAVEPOINT gc_blobs").execute(&mut *w.tx).await?;
@@ -191,14 +184,7 @@ impl Collector {
         .bind(limit as i64)
         .fetch_all(&mut *w.tx)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Claimed {
-                    digest: r.try_get("digest")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(Claimed { digest: r.try_get("digest")?, attempts: r.try_get("attempts")? })).collect()
     }
 
     /// Step 4: `(digest, size, error)` per blob, the error empty on success. A digest this
@@ -242,9 +228,7 @@ async fn delete_unreferenced_rows(w: &mut WriteTx<'_>, backend: Backend, digests
     .bind(digests)
     .fetch_all(&mut *w.tx)
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("digest")?, r.try_get::<i64, _>("size")? as u64)))
-        .collect()
+    rows.iter().map(|r| Ok((r.try_get("digest")?, r.try_get::<i64, _>("size")? as u64))).collect()
 }
 
 fn json_digests<'a>(digests: impl Iterator<Item = &'a str>) -> String {

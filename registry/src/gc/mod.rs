@@ -121,8 +121,8 @@ use crate::meta::Meta;
 use crate::storage::BlobStore;
 
 mod blobs;
-mod online;
 pub mod offline;
+mod online;
 mod status;
 
 pub use online::{Collector, RunReport};
@@ -166,29 +166,18 @@ impl Default for GcConfig {
 
 impl GcConfig {
     pub fn with_review_delay(review_delay: Duration) -> GcConfig {
-        GcConfig {
-            review_delay,
-            ..GcConfig::default()
-        }
+        GcConfig { review_delay, ..GcConfig::default() }
     }
 
     /// Back-off before attempt `attempts + 1`, after `attempts` failures (≥ 1).
     pub fn backoff(&self, attempts: i64) -> Duration {
         let exp = (attempts.max(1) - 1).min(30) as u32;
-        self.retry_base
-            .checked_mul(1u32 << exp)
-            .unwrap_or(self.retry_max)
-            .min(self.retry_max)
+        self.retry_base.checked_mul(1u32 << exp).unwrap_or(self.retry_max).min(self.retry_max)
     }
 }
 
 /// Queues (or postpones) the review of a manifest, inside the caller's transaction.
-pub(crate) async fn queue_manifest(
-    tx: &mut Transaction<'static, Any>,
-    manifest_id: i64,
-    repository_id: i64,
-    event: &str,
-) -> Result<()> {
+pub(crate) async fn queue_manifest(tx: &mut Transaction<'static, Any>, manifest_id: i64, repository_id: i64, event: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO gc_manifest_review_queue (manifest_id, repository_id, queued_at, event) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (manifest_id) DO UPDATE SET queued_at = excluded.queued_at, event = excluded.event",
@@ -224,11 +213,7 @@ impl crate::Registry {
     /// An online collector sharing this registry's metadata access (and, on SQLite, its
     /// writer lock) and blob store.
     pub fn collector(&self, config: GcConfig) -> Collector {
-        Collector::new(
-            self.engine.meta().clone(),
-            self.engine.store().clone(),
-            config,
-        )
+        Collector::new(self.engine.meta().clone(), self.engine.store().clone(), config)
     }
 }
 

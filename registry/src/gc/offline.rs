@@ -87,19 +87,12 @@ pub struct SweepReport {
 
 /// Marks: reads the whole metadata and lists the store. Upload sessions idle longer than
 /// `upload_stale_after` count as dead.
-pub async fn plan(
-    meta: &Meta,
-    store: &Arc<dyn BlobStore>,
-    upload_stale_after: Duration,
-    progress: Progress<'_>,
-) -> Result<Plan> {
+pub async fn plan(meta: &Meta, store: &Arc<dyn BlobStore>, upload_stale_after: Duration, progress: Progress<'_>) -> Result<Plan> {
     let pool = &meta.db().pool;
     progress("reading manifests", 0, 0);
     let mut repo_of: HashMap<i64, (i64, String, Option<String>)> = HashMap::new();
     let mut by_digest: HashMap<(i64, String), i64> = HashMap::new();
-    let rows = sqlx::query("SELECT id, repository_id, digest, subject_digest FROM manifests")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query("SELECT id, repository_id, digest, subject_digest FROM manifests").fetch_all(pool).await?;
     for r in &rows {
         let id: i64 = r.try_get("id")?;
         let repo: i64 = r.try_get("repository_id")?;
@@ -108,14 +101,8 @@ pub async fn plan(
         repo_of.insert(id, (repo, digest, r.try_get("subject_digest")?));
     }
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    for r in sqlx::query("SELECT parent_id, child_id FROM manifest_references")
-        .fetch_all(pool)
-        .await?
-    {
-        children
-            .entry(r.try_get("parent_id")?)
-            .or_default()
-            .push(r.try_get("child_id")?);
+    for r in sqlx::query("SELECT parent_id, child_id FROM manifest_references").fetch_all(pool).await? {
+        children.entry(r.try_get("parent_id")?).or_default().push(r.try_get("child_id")?);
     }
     // subject manifest id -> referrer ids
     let mut referrers: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -128,10 +115,7 @@ pub async fn plan(
     }
     let mut alive: HashSet<i64> = HashSet::new();
     let mut stack: Vec<i64> = Vec::new();
-    for r in sqlx::query("SELECT DISTINCT manifest_id FROM tags")
-        .fetch_all(pool)
-        .await?
-    {
+    for r in sqlx::query("SELECT DISTINCT manifest_id FROM tags").fetch_all(pool).await? {
         stack.push(r.try_get("manifest_id")?);
     }
     while let Some(id) = stack.pop() {
@@ -164,20 +148,14 @@ pub async fn plan(
 
     progress("reading blobs", 0, 0);
     let mut referenced: HashSet<String> = HashSet::new();
-    for r in sqlx::query("SELECT manifest_id, blob_digest FROM manifest_blobs")
-        .fetch_all(pool)
-        .await?
-    {
+    for r in sqlx::query("SELECT manifest_id, blob_digest FROM manifest_blobs").fetch_all(pool).await? {
         if alive.contains(&r.try_get::<i64, _>("manifest_id")?) {
             referenced.insert(r.try_get("blob_digest")?);
         }
     }
     let mut known: HashSet<String> = HashSet::new();
     let mut dead_blobs = Vec::new();
-    for r in sqlx::query("SELECT digest, size FROM blobs ORDER BY digest")
-        .fetch_all(pool)
-        .await?
-    {
+    for r in sqlx::query("SELECT digest, size FROM blobs ORDER BY digest").fetch_all(pool).await? {
         let d: String = r.try_get("digest")?;
         if !referenced.contains(&d) {
             dead_blobs.push((d.clone(), r.try_get::<i64, _>("size")? as u64));
@@ -202,12 +180,7 @@ pub async fn plan(
     }
     orphans.sort();
     let uploads = dead_uploads(meta, store, upload_stale_after).await?;
-    Ok(Plan {
-        manifests: dead_manifests,
-        blobs: dead_blobs,
-        orphans,
-        uploads,
-    })
+    Ok(Plan { manifests: dead_manifests, blobs: dead_blobs, orphans, uploads })
 }
 
 /// Upload sessions in storage without a row, and sessions (row, with or without bytes) idle
@@ -234,23 +207,15 @@ async fn dead_uploads(meta: &Meta, store: &Arc<dyn BlobStore>, stale_after: Dura
 }
 
 /// Deletes what `plan` found: database rows first (in chunks), then bytes.
-pub async fn sweep(
-    meta: &Meta,
-    store: &Arc<dyn BlobStore>,
-    plan: &Plan,
-    progress: Progress<'_>,
-) -> Result<SweepReport> {
+pub async fn sweep(meta: &Meta, store: &Arc<dyn BlobStore>, plan: &Plan, progress: Progress<'_>) -> Result<SweepReport> {
     let mut report = SweepReport::default();
     let total = (plan.manifests.len() + plan.blobs.len() * 2 + plan.orphans.len() + plan.uploads.len()) as u64;
     let mut done = 0u64;
     for chunk in plan.manifests.chunks(500) {
         let mut w = meta.begin_write().await?;
         for m in chunk {
-            report.manifests_deleted += sqlx::query("DELETE FROM manifests WHERE id = $1")
-                .bind(m.id)
-                .execute(&mut *w.tx)
-                .await?
-                .rows_affected();
+            report.manifests_deleted +=
+                sqlx::query("DELETE FROM manifests WHERE id = $1").bind(m.id).execute(&mut *w.tx).await?.rows_affected();
         }
         w.commit().await?;
         done += chunk.len() as u64;
@@ -269,25 +234,15 @@ pub async fn sweep(
             if referenced {
                 continue;
             }
-            sqlx::query("DELETE FROM repository_blobs WHERE blob_digest = $1")
-                .bind(&b.0)
-                .execute(&mut *w.tx)
-                .await?;
-            sqlx::query("DELETE FROM blobs WHERE digest = $1")
-                .bind(&b.0)
-                .execute(&mut *w.tx)
-                .await?;
+            sqlx::query("DELETE FROM repository_blobs WHERE blob_digest = $1").bind(&b.0).execute(&mut *w.tx).await?;
+            sqlx::query("DELETE FROM blobs WHERE digest = $1").bind(&b.0).execute(&mut *w.tx).await?;
             removed_rows.push(b);
         }
         w.commit().await?;
         done += chunk.len() as u64;
         progress("deleting blob rows", done, total);
     }
-    for (digest, size, orphan) in removed_rows
-        .iter()
-        .map(|(d, s)| (d, *s, false))
-        .chain(plan.orphans.iter().map(|(d, s)| (d, *s, true)))
-    {
+    for (digest, size, orphan) in removed_rows.iter().map(|(d, s)| (d, *s, false)).chain(plan.orphans.iter().map(|(d, s)| (d, *s, true))) {
         let parsed: Digest = match digest.parse() {
             Ok(d) => d,
             Err(_) => continue,

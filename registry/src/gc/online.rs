@@ -51,11 +51,7 @@ pub struct Collector {
 
 impl Collector {
     pub(crate) fn new(meta: Meta, store: Arc<dyn BlobStore>, config: GcConfig) -> Collector {
-        Collector {
-            meta,
-            store,
-            config,
-        }
+        Collector { meta, store, config }
     }
 
     pub fn config(&self) -> &GcConfig {
@@ -180,12 +176,10 @@ impl Collector {
             w.rollback().await?;
             return Ok(Outcome::Gone);
         }
-        let Some(m) = sqlx::query(&format!(
-            "SELECT repository_id, subject_digest FROM manifests WHERE id = $1{lock}"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *w.tx)
-        .await?
+        let Some(m) = sqlx::query(&format!("SELECT repository_id, subject_digest FROM manifests WHERE id = $1{lock}"))
+            .bind(id)
+            .fetch_optional(&mut *w.tx)
+            .await?
         else {
             w.rollback().await?;
             return Ok(Outcome::Busy);
@@ -201,35 +195,26 @@ impl Collector {
         .await?
         .is_some();
         let subject_alive = match &subject {
-            Some(s) => sqlx::query(
-                "SELECT 1 AS x FROM manifests WHERE repository_id = $1 AND digest = $2",
-            )
-            .bind(repository_id)
-            .bind(s)
-            .fetch_optional(&mut *w.tx)
-            .await?
-            .is_some(),
+            Some(s) => sqlx::query("SELECT 1 AS x FROM manifests WHERE repository_id = $1 AND digest = $2")
+                .bind(repository_id)
+                .bind(s)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .is_some(),
             None => false,
         };
         if referenced || subject_alive {
-            sqlx::query("DELETE FROM gc_manifest_review_queue WHERE manifest_id = $1")
-                .bind(id)
-                .execute(&mut *w.tx)
-                .await?;
+            sqlx::query("DELETE FROM gc_manifest_review_queue WHERE manifest_id = $1").bind(id).execute(&mut *w.tx).await?;
             w.commit().await?;
             return Ok(Outcome::Dropped);
         }
         // Cascades delete its blob and child references and its queue row; triggers queue
         // its blobs, children and referrers.
-        sqlx::query("DELETE FROM manifests WHERE id = $1")
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query("DELETE FROM manifests WHERE id = $1").bind(id).execute(&mut *w.tx).await?;
         w.commit().await?;
         tracing::debug!(manifest_id = id, "GC deleted an unreferenced manifest");
         Ok(Outcome::Deleted)
     }
-
 }
 
 fn count(r: &mut RunReport, o: Outcome) {

@@ -129,10 +129,7 @@ async fn queue_figures(db: &Db, queue: Queue, cutoff: i64, now: i64) -> Result<Q
         .fetch_one(pool)
         .await?
         .try_get(0)?;
-    let failing: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table} WHERE attempts > 0"))
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
+    let failing: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table} WHERE attempts > 0")).fetch_one(pool).await?.try_get(0)?;
     let failing_list = if failing == 0 {
         Vec::new()
     } else {

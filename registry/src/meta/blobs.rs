@@ -12,14 +12,7 @@ impl Meta {
     /// Returns `false` (and changes nothing) when the blob row had to be created and `store`
     /// no longer holds the bytes: garbage collection removed them concurrently (see
     /// [`crate::gc`] for the locking argument). The caller re-uploads.
-    pub async fn link_blob(
-        &self,
-        path: &str,
-        project_id: Option<i64>,
-        digest: &str,
-        size: i64,
-        store: &dyn BlobStore,
-    ) -> Result<bool> {
+    pub async fn link_blob(&self, path: &str, project_id: Option<i64>, digest: &str, size: i64, store: &dyn BlobStore) -> Result<bool> {
         let mut w = self.begin_write().await?;
         let repo = Meta::ensure_repository(&mut w.tx, path, project_id).await?;
         let now = now_millis();
@@ -37,9 +30,7 @@ impl Meta {
         .try_get("created_at")?;
         if created_at == now {
             // A (probably) new row: the bytes must be in storage before the row may commit.
-            let parsed: Digest = digest
-                .parse()
-                .map_err(|_| Error::internal(format!("invalid digest {digest}")))?;
+            let parsed: Digest = digest.parse().map_err(|_| Error::internal(format!("invalid digest {digest}")))?;
             if store.stat(&parsed).await?.is_none() {
                 tracing::info!(%digest, "blob bytes were garbage-collected during the upload");
                 return Ok(false);
@@ -76,10 +67,7 @@ impl Meta {
 
     /// Size of a known blob in any repository (used to skip re-uploads).
     pub async fn blob_size(&self, digest: &str) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT size FROM blobs WHERE digest = $1")
-            .bind(digest)
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let row = sqlx::query("SELECT size FROM blobs WHERE digest = $1").bind(digest).fetch_optional(&self.db.pool).await?;
         Ok(match row {
             Some(r) => Some(r.try_get("size")?),
             None => None,
@@ -107,14 +95,12 @@ impl Meta {
             )
             .with_status(axum::http::StatusCode::CONFLICT));
         }
-        let done = sqlx::query(
-            "DELETE FROM repository_blobs WHERE repository_id = $1 AND blob_digest = $2",
-        )
-        .bind(repository_id)
-        .bind(digest)
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
+        let done = sqlx::query("DELETE FROM repository_blobs WHERE repository_id = $1 AND blob_digest = $2")
+            .bind(repository_id)
+            .bind(digest)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
         w.commit().await?;
         Ok(done > 0)
     }

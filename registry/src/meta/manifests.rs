@@ -42,11 +42,8 @@ impl NewManifest {
 
 /// MANIFEST_INVALID naming the descriptor whose size (or media type) is not the stored one's.
 fn disagrees(digest: &str, what: &str, declared: &str, stored: &str) -> Error {
-    Error::oci(
-        Code::ManifestInvalid,
-        format!("descriptor {digest} declares {what} {declared}, but the stored content has {what} {stored}"),
-    )
-    .with_detail(json!({ "digest": digest }))
+    Error::oci(Code::ManifestInvalid, format!("descriptor {digest} declares {what} {declared}, but the stored content has {what} {stored}"))
+        .with_detail(json!({ "digest": digest }))
 }
 
 /// A stored manifest.
@@ -128,14 +125,13 @@ impl Meta {
                     }
                     total += size;
                 }
-                None => return Err(Error::oci(
-                    Code::ManifestBlobUnknown,
-                    format!(
-                        "blob {d} is not known in repository {}; push it to this repository first",
-                        m.repository
-                    ),
-                )
-                .with_detail(json!({ "digest": d }))),
+                None => {
+                    return Err(Error::oci(
+                        Code::ManifestBlobUnknown,
+                        format!("blob {d} is not known in repository {}; push it to this repository first", m.repository),
+                    )
+                    .with_detail(json!({ "digest": d })))
+                }
             }
         }
         let mut children = Vec::new();
@@ -188,13 +184,12 @@ impl Meta {
         .bind(now)
         .execute(&mut *w.tx)
         .await?;
-        let id: i64 =
-            sqlx::query("SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2")
-                .bind(repo)
-                .bind(&m.digest)
-                .fetch_one(&mut *w.tx)
-                .await?
-                .try_get("id")?;
+        let id: i64 = sqlx::query("SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2")
+            .bind(repo)
+            .bind(&m.digest)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get("id")?;
         for d in &m.blobs {
             sqlx::query("INSERT INTO manifest_blobs (manifest_id, blob_digest) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id)
@@ -229,19 +224,15 @@ impl Meta {
         Ok(id)
     }
 
-    pub async fn manifest(
-        &self,
-        repository_id: i64,
-        reference: &Reference,
-    ) -> Result<Option<ManifestRecord>> {
+    pub async fn manifest(&self, repository_id: i64, reference: &Reference) -> Result<Option<ManifestRecord>> {
         let row = match reference {
-            Reference::Digest(d) => sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM manifests m WHERE m.repository_id = $1 AND m.digest = $2"
-            ))
-            .bind(repository_id)
-            .bind(d)
-            .fetch_optional(&self.db.pool)
-            .await?,
+            Reference::Digest(d) => {
+                sqlx::query(&format!("SELECT {COLUMNS} FROM manifests m WHERE m.repository_id = $1 AND m.digest = $2"))
+                    .bind(repository_id)
+                    .bind(d)
+                    .fetch_optional(&self.db.pool)
+                    .await?
+            }
             Reference::Tag(t) => {
                 sqlx::query(&format!(
                     "SELECT {COLUMNS} FROM tags t JOIN manifests m ON m.id = t.manifest_id \
@@ -269,10 +260,8 @@ impl Meta {
         // A platform manifest that an index in this repository lists stays as long as the
         // index does: removing it would leave the index's tag pointing at nothing (GitLab's
         // registry answers the same).
-        let referenced = sqlx::query("SELECT 1 AS x FROM manifest_references WHERE child_id = $1 LIMIT 1")
-            .bind(id)
-            .fetch_optional(&mut *w.tx)
-            .await?;
+        let referenced =
+            sqlx::query("SELECT 1 AS x FROM manifest_references WHERE child_id = $1 LIMIT 1").bind(id).fetch_optional(&mut *w.tx).await?;
         if referenced.is_some() {
             return Err(crate::Error::oci(crate::Code::ManifestReferenced, "manifest referenced by a manifest list"));
         }
@@ -290,12 +279,7 @@ impl Meta {
     }
 
     /// Manifests in the repository whose subject is `digest`, optionally of one artifact type.
-    pub async fn referrers(
-        &self,
-        repository_id: i64,
-        digest: &str,
-        artifact_type: Option<&str>,
-    ) -> Result<Vec<ReferrerRecord>> {
+    pub async fn referrers(&self, repository_id: i64, digest: &str, artifact_type: Option<&str>) -> Result<Vec<ReferrerRecord>> {
         let rows = sqlx::query(
             "SELECT digest, media_type, size, artifact_type, payload FROM manifests \
              WHERE repository_id = $1 AND subject_digest = $2 AND ($3 = '' OR artifact_type = $3) ORDER BY digest",

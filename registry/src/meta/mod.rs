@@ -49,10 +49,7 @@ impl WriteTx<'_> {
 
 impl Meta {
     pub fn new(db: Db) -> Meta {
-        Meta {
-            db,
-            write_lock: Arc::new(Mutex::new(())),
-        }
+        Meta { db, write_lock: Arc::new(Mutex::new(())) }
     }
 
     pub fn db(&self) -> &Db {
@@ -66,9 +63,7 @@ impl Meta {
         };
         let mut tx = self.db.pool.begin().await?;
         if self.db.backend == Backend::Sqlite {
-            berth_db::sqlx::query("UPDATE registry_write_lock SET n = n + 1 WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
+            berth_db::sqlx::query("UPDATE registry_write_lock SET n = n + 1 WHERE id = 1").execute(&mut *tx).await?;
         }
         Ok(WriteTx { tx, _guard: guard })
     }

@@ -22,20 +22,13 @@ pub struct TagRecord {
 
 impl Meta {
     /// Tag names in lexical order after `last`, at most `limit`.
-    pub async fn tag_names(
-        &self,
-        repository_id: i64,
-        last: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT name FROM tags WHERE repository_id = $1 AND name > $2 ORDER BY name LIMIT $3",
-        )
-        .bind(repository_id)
-        .bind(last.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(&self.db.pool)
-        .await?;
+    pub async fn tag_names(&self, repository_id: i64, last: Option<&str>, limit: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT name FROM tags WHERE repository_id = $1 AND name > $2 ORDER BY name LIMIT $3")
+            .bind(repository_id)
+            .bind(last.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(&self.db.pool)
+            .await?;
         rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
     }
 

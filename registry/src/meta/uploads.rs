@@ -19,10 +19,7 @@ impl Meta {
 
     /// The repository path of an upload session.
     pub async fn upload_repository(&self, id: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT repository_path FROM uploads WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let row = sqlx::query("SELECT repository_path FROM uploads WHERE id = $1").bind(id).fetch_optional(&self.db.pool).await?;
         Ok(match row {
             Some(r) => Some(r.try_get("repository_path")?),
             None => None,
@@ -31,29 +28,19 @@ impl Meta {
 
     pub async fn touch_upload(&self, id: &str) -> Result<()> {
         let mut w = self.begin_write().await?;
-        sqlx::query("UPDATE uploads SET updated_at = $1 WHERE id = $2")
-            .bind(now_millis())
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query("UPDATE uploads SET updated_at = $1 WHERE id = $2").bind(now_millis()).bind(id).execute(&mut *w.tx).await?;
         w.commit().await
     }
 
     pub async fn delete_upload(&self, id: &str) -> Result<()> {
         let mut w = self.begin_write().await?;
-        sqlx::query("DELETE FROM uploads WHERE id = $1")
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id).execute(&mut *w.tx).await?;
         w.commit().await
     }
 
     /// Upload ids idle since before `before_millis`.
     pub async fn stale_uploads(&self, before_millis: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT id FROM uploads WHERE updated_at < $1")
-            .bind(before_millis)
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sqlx::query("SELECT id FROM uploads WHERE updated_at < $1").bind(before_millis).fetch_all(&self.db.pool).await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }

@@ -25,12 +25,7 @@ impl RegistryService {
 
     /// Repositories by path after `last`; `prefix` limits to a path and what is below it
     /// (e.g. a project's path).
-    pub async fn repositories(
-        &self,
-        prefix: Option<&str>,
-        last: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<RepositoryRecord>> {
+    pub async fn repositories(&self, prefix: Option<&str>, last: Option<&str>, limit: i64) -> Result<Vec<RepositoryRecord>> {
         self.engine.meta().repositories(prefix, last, limit).await
     }
 
@@ -52,11 +47,7 @@ impl RegistryService {
     }
 
     /// A manifest by tag or digest.
-    pub async fn manifest(
-        &self,
-        path: &str,
-        reference: &Reference,
-    ) -> Result<Option<ManifestRecord>> {
+    pub async fn manifest(&self, path: &str, reference: &Reference) -> Result<Option<ManifestRecord>> {
         match self.engine.meta().repository_id(path).await? {
             Some(id) => self.engine.meta().manifest(id, reference).await,
             None => Ok(None),

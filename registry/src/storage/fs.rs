@@ -59,9 +59,7 @@ impl BlobStore for FilesystemStore {
     }
 
     async fn open(&self, digest: &Digest, range: Option<Range<u64>>) -> StoreResult<ByteStream> {
-        let mut file = tokio::fs::File::open(self.blob_path(digest))
-            .await
-            .map_err(|e| not_found_as(e, StoreError::NotFound))?;
+        let mut file = tokio::fs::File::open(self.blob_path(digest)).await.map_err(|e| not_found_as(e, StoreError::NotFound))?;
         match range {
             None => Ok(Box::pin(ReaderStream::with_capacity(file, READ_CHUNK))),
             Some(r) => {
@@ -71,10 +69,7 @@ impl BlobStore for FilesystemStore {
                 }
                 file.seek(SeekFrom::Start(r.start)).await?;
                 use tokio::io::AsyncReadExt;
-                Ok(Box::pin(ReaderStream::with_capacity(
-                    file.take(r.end - r.start),
-                    READ_CHUNK,
-                )))
+                Ok(Box::pin(ReaderStream::with_capacity(file.take(r.end - r.start), READ_CHUNK)))
             }
         }
     }
@@ -117,27 +112,16 @@ impl BlobStore for FilesystemStore {
     async fn upload_create(&self, id: &str) -> StoreResult<()> {
         let path = self.upload_path(id)?;
         tokio::fs::create_dir_all(path.parent().expect("uploads dir")).await?;
-        tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await?;
+        tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
         Ok(())
     }
 
     async fn upload_append(&self, id: &str, offset: u64, mut data: ByteStream) -> StoreResult<u64> {
         let path = self.upload_path(id)?;
-        let file = tokio::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .await
-            .map_err(|e| not_found_as(e, StoreError::UploadNotFound))?;
+        let file = tokio::fs::OpenOptions::new().append(true).open(&path).await.map_err(|e| not_found_as(e, StoreError::UploadNotFound))?;
         let len = file.metadata().await?.len();
         if len != offset {
-            return Err(StoreError::OffsetMismatch {
-                expected: len,
-                got: offset,
-            });
+            return Err(StoreError::OffsetMismatch { expected: len, got: offset });
         }
         let mut w = BufWriter::with_capacity(1 << 20, file);
         let mut written = len;
@@ -151,23 +135,17 @@ impl BlobStore for FilesystemStore {
     }
 
     async fn upload_size(&self, id: &str) -> StoreResult<u64> {
-        file_len(&self.upload_path(id)?)
-            .await?
-            .ok_or(StoreError::UploadNotFound)
+        file_len(&self.upload_path(id)?).await?.ok_or(StoreError::UploadNotFound)
     }
 
     async fn upload_read(&self, id: &str) -> StoreResult<ByteStream> {
-        let file = tokio::fs::File::open(self.upload_path(id)?)
-            .await
-            .map_err(|e| not_found_as(e, StoreError::UploadNotFound))?;
+        let file = tokio::fs::File::open(self.upload_path(id)?).await.map_err(|e| not_found_as(e, StoreError::UploadNotFound))?;
         Ok(Box::pin(ReaderStream::with_capacity(file, READ_CHUNK)))
     }
 
     async fn upload_commit(&self, id: &str, digest: &Digest) -> StoreResult<u64> {
         let from = self.upload_path(id)?;
-        let file = tokio::fs::File::open(&from)
-            .await
-            .map_err(|e| not_found_as(e, StoreError::UploadNotFound))?;
+        let file = tokio::fs::File::open(&from).await.map_err(|e| not_found_as(e, StoreError::UploadNotFound))?;
         file.sync_all().await?;
         let size = file.metadata().await?.len();
         drop(file);

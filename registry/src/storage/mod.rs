@@ -88,10 +88,7 @@ pub struct UploadEntry {
 }
 
 pub(crate) fn check_upload_id(id: &str) -> StoreResult<()> {
-    if !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+    if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(())
     } else {
         Err(StoreError::InvalidUploadId)

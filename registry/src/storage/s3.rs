@@ -55,9 +55,7 @@ impl S3Store {
             .with_virtual_hosted_style_request(false)
             .build()
             .map_err(backend)?;
-        Ok(S3Store {
-            store: Arc::new(store),
-        })
+        Ok(S3Store { store: Arc::new(store) })
     }
 
     fn upload_prefix(id: &str) -> StoreResult<Path> {
@@ -69,23 +67,12 @@ impl S3Store {
     /// upload does not exist.
     async fn parts(&self, id: &str) -> StoreResult<Option<Vec<(Path, u64)>>> {
         let prefix = Self::upload_prefix(id)?;
-        let mut metas: Vec<_> = self
-            .store
-            .list(Some(&prefix))
-            .try_collect()
-            .await
-            .map_err(backend)?;
+        let mut metas: Vec<_> = self.store.list(Some(&prefix)).try_collect().await.map_err(backend)?;
         if metas.is_empty() {
             return Ok(None);
         }
         metas.sort_by(|a, b| a.location.as_ref().cmp(b.location.as_ref()));
-        Ok(Some(
-            metas
-                .into_iter()
-                .filter(|m| m.location.filename() != Some(STARTED_MARKER))
-                .map(|m| (m.location, m.size))
-                .collect(),
-        ))
+        Ok(Some(metas.into_iter().filter(|m| m.location.filename() != Some(STARTED_MARKER)).map(|m| (m.location, m.size)).collect()))
     }
 
     fn concat(&self, parts: Vec<(Path, u64)>) -> ByteStream {
@@ -112,10 +99,7 @@ impl S3Store {
                     buf.extend_from_slice(&chunk);
                 }
                 None => {
-                    self.store
-                        .put(key, PutPayload::from(buf.freeze()))
-                        .await
-                        .map_err(backend)?;
+                    self.store.put(key, PutPayload::from(buf.freeze())).await.map_err(backend)?;
                     return Ok(total);
                 }
             }
@@ -178,10 +162,7 @@ impl BlobStore for S3Store {
                 return Ok(Box::pin(stream::empty()));
             }
         }
-        let opts = GetOptions {
-            range: range.map(GetRange::Bounded),
-            ..Default::default()
-        };
+        let opts = GetOptions { range: range.map(GetRange::Bounded), ..Default::default() };
         let res = self.store.get_opts(&key, opts).await.map_err(backend)?;
         Ok(Box::pin(res.into_stream().map_err(to_io)))
     }
@@ -194,39 +175,29 @@ impl BlobStore for S3Store {
     }
 
     async fn list(&self) -> StoreResult<BoxStream<'static, StoreResult<Digest>>> {
-        let s = self
-            .store
-            .list(Some(&Path::from("blobs")))
-            .map_err(backend)
-            .try_filter_map(|m| async move {
-                let parts: Vec<_> = m.location.parts().collect();
-                // blobs / alg / ab / hex
-                if parts.len() == 4 {
-                    let d = format!("{}:{}", parts[1].as_ref(), parts[3].as_ref());
-                    Ok(d.parse::<Digest>().ok())
-                } else {
-                    Ok(None)
-                }
-            });
+        let s = self.store.list(Some(&Path::from("blobs"))).map_err(backend).try_filter_map(|m| async move {
+            let parts: Vec<_> = m.location.parts().collect();
+            // blobs / alg / ab / hex
+            if parts.len() == 4 {
+                let d = format!("{}:{}", parts[1].as_ref(), parts[3].as_ref());
+                Ok(d.parse::<Digest>().ok())
+            } else {
+                Ok(None)
+            }
+        });
         Ok(s.boxed())
     }
 
     async fn upload_create(&self, id: &str) -> StoreResult<()> {
         let marker = Self::upload_prefix(id)?.child(STARTED_MARKER);
-        self.store
-            .put(&marker, PutPayload::new())
-            .await
-            .map_err(backend)?;
+        self.store.put(&marker, PutPayload::new()).await.map_err(backend)?;
         Ok(())
     }
 
     async fn upload_append(&self, id: &str, offset: u64, data: ByteStream) -> StoreResult<u64> {
         let current = self.upload_size(id).await?;
         if current != offset {
-            return Err(StoreError::OffsetMismatch {
-                expected: current,
-                got: offset,
-            });
+            return Err(StoreError::OffsetMismatch { expected: current, got: offset });
         }
         let key = Self::upload_prefix(id)?.child(format!("{offset:020}"));
         let written = self.write_stream(&key, data).await?;
@@ -255,10 +226,7 @@ impl BlobStore for S3Store {
         if self.stat(digest).await?.is_none() {
             match parts.as_slice() {
                 [] => {
-                    self.store
-                        .put(&to, PutPayload::new())
-                        .await
-                        .map_err(backend)?;
+                    self.store.put(&to, PutPayload::new()).await.map_err(backend)?;
                 }
                 [(only, s)] if *s <= MAX_COPY => {
                     self.store.copy(only, &to).await.map_err(backend)?;
@@ -275,13 +243,7 @@ impl BlobStore for S3Store {
 
     async fn upload_abort(&self, id: &str) -> StoreResult<()> {
         let prefix = Self::upload_prefix(id)?;
-        let keys: Vec<_> = self
-            .store
-            .list(Some(&prefix))
-            .map_ok(|m| m.location)
-            .try_collect()
-            .await
-            .map_err(backend)?;
+        let keys: Vec<_> = self.store.list(Some(&prefix)).map_ok(|m| m.location).try_collect().await.map_err(backend)?;
         for k in keys {
             match self.store.delete(&k).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
@@ -293,12 +255,7 @@ impl BlobStore for S3Store {
 
     async fn upload_list(&self) -> StoreResult<Vec<UploadEntry>> {
         // uploads/<id>/<offset> and uploads/<id>/started: one session per <id>.
-        let metas: Vec<_> = self
-            .store
-            .list(Some(&Path::from("uploads")))
-            .try_collect()
-            .await
-            .map_err(backend)?;
+        let metas: Vec<_> = self.store.list(Some(&Path::from("uploads"))).try_collect().await.map_err(backend)?;
         let mut sizes: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         for m in metas {
             let parts: Vec<_> = m.location.parts().collect();

@@ -30,35 +30,15 @@ pub fn sha256(data: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(data)))
 }
 
-async fn start(
-    label: String,
-    db_url: &str,
-    store: Arc<dyn BlobStore>,
-    dir: tempfile::TempDir,
-) -> TestRegistry {
-    let db = berth_db::Db::connect(db_url)
-        .await
-        .expect("connect test database");
+async fn start(label: String, db_url: &str, store: Arc<dyn BlobStore>, dir: tempfile::TempDir) -> TestRegistry {
+    let db = berth_db::Db::connect(db_url).await.expect("connect test database");
     let issuer = TokenIssuer::new(SigningKey::generate(), "berth-test", "container_registry");
-    let registry = Registry::new(
-        db,
-        store.clone(),
-        issuer.verifier(),
-        RegistryConfig::new(REALM),
-    );
+    let registry = Registry::new(db, store.clone(), issuer.verifier(), RegistryConfig::new(REALM));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = registry.router();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestRegistry {
-        label,
-        base: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        issuer,
-        registry,
-        store,
-        _dir: dir,
-    }
+    TestRegistry { label, base: format!("http://{addr}"), client: reqwest::Client::new(), issuer, registry, store, _dir: dir }
 }
 
 /// One registry per database backend, each with a filesystem store.
@@ -77,10 +57,7 @@ pub async fn registries() -> Vec<TestRegistry> {
 
 /// The S3 endpoint for tests, if any.
 pub fn s3_endpoint() -> Option<String> {
-    match std::env::var("BERTH_TEST_S3_ENDPOINT")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
+    match std::env::var("BERTH_TEST_S3_ENDPOINT").ok().filter(|s| !s.is_empty()) {
         Some(e) => Some(e),
         None => {
             if std::env::var("BERTH_TEST_REQUIRE_S3").as_deref() == Ok("1") {
@@ -95,11 +72,7 @@ pub fn s3_endpoint() -> Option<String> {
 pub async fn s3_store() -> Option<Arc<dyn BlobStore>> {
     let endpoint = s3_endpoint()?;
     let bucket = format!("berth-test-{}", uuid::Uuid::new_v4().simple());
-    let r = reqwest::Client::new()
-        .put(format!("{endpoint}/{bucket}"))
-        .send()
-        .await
-        .expect("create bucket");
+    let r = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("create bucket");
     assert!(r.status().is_success(), "create bucket: {}", r.status());
     let store = S3Store::new(S3Config {
         endpoint,
@@ -128,12 +101,7 @@ impl TestRegistry {
 
     /// pull, push and delete on each repository.
     pub fn full_token(&self, names: &[&str]) -> String {
-        self.token(
-            names
-                .iter()
-                .map(|n| Access::repository(n, &["pull", "push", "delete"]))
-                .collect(),
-        )
+        self.token(names.iter().map(|n| Access::repository(n, &["pull", "push", "delete"])).collect())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -141,11 +109,7 @@ impl TestRegistry {
     }
 
     pub fn req(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
-        let url = if path.starts_with("http") {
-            path.to_string()
-        } else {
-            self.url(path)
-        };
+        let url = if path.starts_with("http") { path.to_string() } else { self.url(path) };
         self.client.request(method, url).bearer_auth(token)
     }
 
@@ -153,11 +117,7 @@ impl TestRegistry {
     pub async fn push_blob(&self, name: &str, token: &str, data: &[u8]) -> String {
         let digest = sha256(data);
         let r = self
-            .req(
-                Method::POST,
-                &format!("/v2/{name}/blobs/uploads/?digest={digest}"),
-                token,
-            )
+            .req(Method::POST, &format!("/v2/{name}/blobs/uploads/?digest={digest}"), token)
             .header("content-type", "application/octet-stream")
             .body(data.to_vec())
             .send()
@@ -167,57 +127,25 @@ impl TestRegistry {
         digest
     }
 
-    pub async fn put_manifest(
-        &self,
-        name: &str,
-        reference: &str,
-        token: &str,
-        media_type: &str,
-        body: &[u8],
-    ) -> Response {
-        self.req(
-            Method::PUT,
-            &format!("/v2/{name}/manifests/{reference}"),
-            token,
-        )
-        .header("content-type", media_type)
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
+    pub async fn put_manifest(&self, name: &str, reference: &str, token: &str, media_type: &str, body: &[u8]) -> Response {
+        self.req(Method::PUT, &format!("/v2/{name}/manifests/{reference}"), token)
+            .header("content-type", media_type)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Pushes a config + one layer and an OCI manifest tagged `tag`; returns the image.
     pub async fn push_image(&self, name: &str, tag: &str, token: &str, seed: &str) -> Image {
-        let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":\"{seed}\"}}")
-            .into_bytes();
+        let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":\"{seed}\"}}").into_bytes();
         let layer = format!("layer bytes for {seed}").repeat(100).into_bytes();
         let config_digest = self.push_blob(name, token, &config).await;
         let layer_digest = self.push_blob(name, token, &layer).await;
-        let manifest = image_manifest(
-            &config_digest,
-            config.len(),
-            &[(layer_digest.clone(), layer.len())],
-            None,
-        );
-        let r = self
-            .put_manifest(name, tag, token, OCI_MANIFEST, &manifest)
-            .await;
-        assert_eq!(
-            r.status(),
-            201,
-            "[{}] manifest put: {}",
-            self.label,
-            r.text().await.unwrap()
-        );
-        Image {
-            digest: sha256(&manifest),
-            manifest,
-            config_digest,
-            layer_digest,
-            config,
-            layer,
-        }
+        let manifest = image_manifest(&config_digest, config.len(), &[(layer_digest.clone(), layer.len())], None);
+        let r = self.put_manifest(name, tag, token, OCI_MANIFEST, &manifest).await;
+        assert_eq!(r.status(), 201, "[{}] manifest put: {}", self.label, r.text().await.unwrap());
+        Image { digest: sha256(&manifest), manifest, config_digest, layer_digest, config, layer }
     }
 }
 
@@ -230,12 +158,7 @@ pub struct Image {
     pub layer: Vec<u8>,
 }
 
-pub fn image_manifest(
-    config: &str,
-    config_size: usize,
-    layers: &[(String, usize)],
-    subject: Option<(&str, usize)>,
-) -> Vec<u8> {
+pub fn image_manifest(config: &str, config_size: usize, layers: &[(String, usize)], subject: Option<(&str, usize)>) -> Vec<u8> {
     let mut m = serde_json::json!({
         "schemaVersion": 2,
         "mediaType": OCI_MANIFEST,
@@ -252,10 +175,7 @@ pub fn image_manifest(
 /// The first error code of an OCI error body.
 pub async fn error_code(r: Response) -> String {
     let v: serde_json::Value = r.json().await.expect("JSON error body");
-    v["errors"][0]["code"]
-        .as_str()
-        .expect("errors[0].code")
-        .to_string()
+    v["errors"][0]["code"].as_str().expect("errors[0].code").to_string()
 }
 
 pub async fn error_json(r: Response) -> serde_json::Value {
@@ -263,7 +183,5 @@ pub async fn error_json(r: Response) -> serde_json::Value {
 }
 
 pub fn header(r: &Response, name: &str) -> Option<String> {
-    r.headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_string())
+    r.headers().get(name).map(|v| v.to_str().unwrap().to_string())
 }

@@ -69,9 +69,7 @@ pub fn gc0() -> GcConfig {
 
 impl Env {
     pub fn token(&self, names: &[&str]) -> String {
-        self.issuer
-            .issue("tester", names.iter().map(|n| Access::repository(n, &["pull", "push", "delete"])).collect())
-            .token
+        self.issuer.issue("tester", names.iter().map(|n| Access::repository(n, &["pull", "push", "delete"])).collect()).token
     }
 
     pub fn collector(&self, config: GcConfig) -> Collector {
@@ -119,7 +117,15 @@ impl Env {
     }
 
     /// Pushes the blobs and an image manifest (under `reference`: a tag or its digest).
-    pub async fn push_image(&self, name: &str, reference: Option<&str>, token: &str, config: &[u8], layers: &[&[u8]], subject: Option<(&str, usize)>) -> String {
+    pub async fn push_image(
+        &self,
+        name: &str,
+        reference: Option<&str>,
+        token: &str,
+        config: &[u8],
+        layers: &[&[u8]],
+        subject: Option<(&str, usize)>,
+    ) -> String {
         let config_digest = self.push_blob(name, token, config).await;
         let mut ls = Vec::new();
         for l in layers {

@@ -72,10 +72,7 @@ impl Layout {
     }
 
     pub fn image(&self, architecture: &str) -> &Image {
-        self.images
-            .iter()
-            .find(|i| i.architecture == architecture)
-            .unwrap_or_else(|| panic!("no {architecture} image in the layout"))
+        self.images.iter().find(|i| i.architecture == architecture).unwrap_or_else(|| panic!("no {architecture} image in the layout"))
     }
 
     /// Every blob in the layout (top manifest/index, manifests, configs, layers).
@@ -164,10 +161,7 @@ pub fn untar(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 fn build_image(architecture: &str, os: &str, label: &str) -> Image {
     let files = vec![
         ("hello.txt".to_string(), format!("hello from berth's client tests ({label}, {architecture})\n").into_bytes()),
-        (
-            "etc/berth-release".to_string(),
-            format!("ID=berth-test\nARCH={architecture}\nNONCE={}\n", uuid::Uuid::new_v4()).into_bytes(),
-        ),
+        ("etc/berth-release".to_string(), format!("ID=berth-test\nARCH={architecture}\nNONCE={}\n", uuid::Uuid::new_v4()).into_bytes()),
     ];
     let tar_bytes = tar(&files);
     let diff_id = sha256_digest(&tar_bytes);
@@ -240,10 +234,8 @@ pub fn multi_platform(dir: &Path, tag: &str) -> Layout {
         .collect();
     let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests});
     let top = Blob::new(OCI_INDEX, serde_json::to_vec_pretty(&index).unwrap());
-    let blobs: Vec<&Blob> = images
-        .iter()
-        .flat_map(|i| std::iter::once(&i.manifest).chain(std::iter::once(&i.config)).chain(i.layers.iter()))
-        .collect();
+    let blobs: Vec<&Blob> =
+        images.iter().flat_map(|i| std::iter::once(&i.manifest).chain(std::iter::once(&i.config)).chain(i.layers.iter())).collect();
     write_layout(dir, tag, &top, &blobs);
     Layout { dir: dir.to_path_buf(), tag: tag.into(), top, images }
 }

@@ -71,11 +71,8 @@ impl Clients {
             ),
         )
         .unwrap();
-        std::fs::write(
-            root.join("containers.conf"),
-            "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n[containers]\n",
-        )
-        .unwrap();
+        std::fs::write(root.join("containers.conf"), "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n[containers]\n")
+            .unwrap();
         Clients { root: root.to_path_buf(), authfile: root.join("auth.json"), policy }
     }
 

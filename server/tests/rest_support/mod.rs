@@ -51,9 +51,8 @@ pub async fn servers(dir: &Path) -> Vec<Server> {
         config.external_url = Some(format!("http://{addr}"));
         let running = berth_server::start(config, listener).await.expect("server starts");
         let root = berth_platform::accounts::find_by_username(&running.state.db, "root").await.unwrap().unwrap();
-        let token = berth_platform::tokens::create_personal_access_token(&running.state.db, root.id, "tests", Scopes::all(), None)
-            .await
-            .unwrap();
+        let token =
+            berth_platform::tokens::create_personal_access_token(&running.state.db, root.id, "tests", Scopes::all(), None).await.unwrap();
         out.push(Server { backend, running, root_token: token.secret });
     }
     out
@@ -101,7 +100,11 @@ impl Api {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap();
-        let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
         Reply { status, headers, json }
     }
 
@@ -150,7 +153,11 @@ pub async fn user_with_token(server: &Server, username: &str, scopes: &[&str]) -
 /// A group and a project in it, created by root through the API; returns the project JSON.
 pub async fn group_and_project(server: &Server, group: &str, project: &str, visibility: &str) -> Value {
     let root = server.root();
-    let g = expect(root.post("/groups", serde_json::json!({"name": group, "path": group, "visibility": visibility})).await, 201, "create group");
+    let g = expect(
+        root.post("/groups", serde_json::json!({"name": group, "path": group, "visibility": visibility})).await,
+        201,
+        "create group",
+    );
     expect(
         root.post("/projects", serde_json::json!({"name": project, "path": project, "namespace_id": g["id"], "visibility": visibility}))
             .await,

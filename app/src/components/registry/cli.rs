@@ -14,10 +14,7 @@ fn commands(host: &str, project_path: &str) -> [(String, &'static str, &'static 
 }
 
 fn command_fields(host: &str, project_path: &str) -> impl IntoView {
-    commands(host, project_path)
-        .into_iter()
-        .map(|(cmd, label, testid)| view! { <CopyField value=cmd label testid/> })
-        .collect_view()
+    commands(host, project_path).into_iter().map(|(cmd, label, testid)| view! { <CopyField value=cmd label testid/> }).collect_view()
 }
 
 /// A disclosure menu (works without JavaScript).

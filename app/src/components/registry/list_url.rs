@@ -163,7 +163,10 @@ mod tests {
             after: Some("v1~".into()),
             ..ListParams::default()
         };
-        assert_eq!(list_href("/g/p/container_registry", &p), "/g/p/container_registry?search%5B%5D=v1+b%26c&orderBy=NAME&sort=asc&after=v1%7E");
+        assert_eq!(
+            list_href("/g/p/container_registry", &p),
+            "/g/p/container_registry?search%5B%5D=v1+b%26c&orderBy=NAME&sort=asc&after=v1%7E"
+        );
         assert_eq!(list_href("/x", &ListParams::default()), "/x");
     }
 }

@@ -1,7 +1,7 @@
 //! Admin area › Registry: garbage collection and failed repository deletions.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::MainSidebar;

@@ -1,7 +1,7 @@
 //! The members page of a group or a project (one component, two sidebars).
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::{GroupSidebar, MainSidebar, ProjectSidebar};

@@ -1,5 +1,5 @@
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::feedback::{action_error, page_error, visibility_options};

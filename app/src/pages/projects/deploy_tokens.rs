@@ -1,7 +1,7 @@
 //! Project settings › Repository › Deploy tokens.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::{action_error, page_error};
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};
@@ -12,10 +12,7 @@ use crate::server_fns::tokens::{deploy_tokens_page, CreateDeployToken, RevokeDep
 pub fn DeployTokensPage(path: String) -> impl IntoView {
     let create = ServerAction::<CreateDeployToken>::new();
     let revoke = ServerAction::<RevokeDeployToken>::new();
-    let data = Resource::new(
-        move || (path.clone(), create.version().get(), revoke.version().get()),
-        |(path, ..)| deploy_tokens_page(path),
-    );
+    let data = Resource::new(move || (path.clone(), create.version().get(), revoke.version().get()), |(path, ..)| deploy_tokens_page(path));
     view! {
         <Transition fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {

@@ -1,5 +1,5 @@
 pub mod deploy_tokens;
 pub mod new;
-pub mod show;
-pub mod settings_general;
 pub mod settings_cleanup;
+pub mod settings_general;
+pub mod show;

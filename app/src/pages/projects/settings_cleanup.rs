@@ -1,8 +1,8 @@
 //! Project settings › Packages and registries › Cleanup policy, with a live preview of what
 //! the policy in the form would delete now.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::page_error;
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};

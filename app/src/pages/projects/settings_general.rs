@@ -1,7 +1,7 @@
 //! Project settings › General › Visibility, project features, permissions.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::{action_error, page_error, visibility_options};
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};

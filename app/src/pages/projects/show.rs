@@ -1,5 +1,5 @@
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::{page_error, CopyField};
 use crate::components::sidebar::{MainSidebar, ProjectSidebar};

@@ -1,8 +1,8 @@
 //! `/groups/<group>/-/container_registries`: repositories of every project of the group and
 //! its subgroups whose registry the viewer may see.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use super::project::REPOSITORY_ORDERS;
 use super::repository_rows::RepositoryTable;
@@ -15,10 +15,8 @@ use crate::server_fns::registry::{group_registry, DeleteRepository};
 pub fn GroupRegistryPage(path: String) -> impl IntoView {
     let params = use_list_params();
     let delete = ServerAction::<DeleteRepository>::new();
-    let data = Resource::new(
-        move || (path.clone(), params.get(), delete.version().get()),
-        |(path, params, _)| group_registry(path, params),
-    );
+    let data =
+        Resource::new(move || (path.clone(), params.get(), delete.version().get()), |(path, params, _)| group_registry(path, params));
     view! {
         <Transition fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {

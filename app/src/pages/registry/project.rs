@@ -1,7 +1,7 @@
 //! `/<project>/container_registry`: the project's image repositories.
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use super::repository_rows::RepositoryTable;
 use crate::components::feedback::page_error;
@@ -18,10 +18,8 @@ pub const REPOSITORY_ORDERS: &[(&str, &str)] = &[("UPDATED", "Updated"), ("CREAT
 pub fn ProjectRegistryPage(path: String) -> impl IntoView {
     let params = use_list_params();
     let delete = ServerAction::<DeleteRepository>::new();
-    let data = Resource::new(
-        move || (path.clone(), params.get(), delete.version().get()),
-        |(path, params, _)| project_registry(path, params),
-    );
+    let data =
+        Resource::new(move || (path.clone(), params.get(), delete.version().get()), |(path, params, _)| project_registry(path, params));
     view! {
         <Transition fallback=|| view! { <MainSidebar/><main class="content">"Loading…"</main> }>
             {move || Suspend::new(async move {

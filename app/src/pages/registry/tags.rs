@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use leptos::prelude::*;
 use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
 
 use crate::components::feedback::{action_error, page_error, CopyButton, CopyField};
 use crate::components::registry::charts::TagSizeChart;

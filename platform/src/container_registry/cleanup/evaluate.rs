@@ -188,9 +188,17 @@ mod tests {
                 older_than_days: Some(90),
                 // t00 is 80 days old, each next one 2 days older: the 10 newest stay, then
                 // t10 (100 days) to t14 are old enough.
-                ..case("", FIFTEEN.iter().enumerate().map(|(i, n)| t(n, 80 + 2 * i as i64)).collect(), vec!["t10", "t11", "t12", "t13", "t14"])
+                ..case(
+                    "",
+                    FIFTEEN.iter().enumerate().map(|(i, n)| t(n, 80 + 2 * i as i64)).collect(),
+                    vec!["t10", "t11", "t12", "t13", "t14"],
+                )
             },
-            Case { what: "keep_n larger than the candidates keeps all", keep_n: Some(5), ..case("", vec![t("a", 100), t("b", 200)], vec![]) },
+            Case {
+                what: "keep_n larger than the candidates keeps all",
+                keep_n: Some(5),
+                ..case("", vec![t("a", 100), t("b", 200)], vec![])
+            },
             case("equal times order by name", vec![t("b", 5), t("a", 5)], vec!["a", "b"]),
         ];
         for c in cases {

@@ -19,8 +19,7 @@ pub enum Cadence {
 }
 
 impl Cadence {
-    pub const ALL: [Cadence; 5] =
-        [Cadence::OneDay, Cadence::SevenDays, Cadence::FourteenDays, Cadence::OneMonth, Cadence::ThreeMonths];
+    pub const ALL: [Cadence; 5] = [Cadence::OneDay, Cadence::SevenDays, Cadence::FourteenDays, Cadence::OneMonth, Cadence::ThreeMonths];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -212,8 +211,7 @@ impl CleanupPolicy {
             p.enabled = enabled;
         }
         if let Some(cadence) = &input.cadence {
-            p.cadence = Cadence::parse(cadence)
-                .ok_or_else(|| PolicyError::new("cadence", "must be one of 1d, 7d, 14d, 1month, 3month"))?;
+            p.cadence = Cadence::parse(cadence).ok_or_else(|| PolicyError::new("cadence", "must be one of 1d, 7d, 14d, 1month, 3month"))?;
         }
         if let Some(keep_n) = input.keep_n {
             p.keep_n = match keep_n {
@@ -227,9 +225,9 @@ impl CleanupPolicy {
         if let Some(older_than) = &input.older_than {
             p.older_than = match non_empty(older_than.clone()) {
                 None => None,
-                Some(o) => Some(
-                    OlderThan::parse(&o).ok_or_else(|| PolicyError::new("older_than", "must be one of 7d, 14d, 30d, 90d or null"))?,
-                ),
+                Some(o) => {
+                    Some(OlderThan::parse(&o).ok_or_else(|| PolicyError::new("older_than", "must be one of 7d, 14d, 30d, 90d or null"))?)
+                }
             };
         }
         if let Some(regex) = &input.name_regex {

@@ -45,7 +45,6 @@ impl RunLimits {
     pub fn stale_after_ms(&self) -> i64 {
         (self.max_duration.as_millis() as i64 * 2).max(10 * 60 * 1000)
     }
-
 }
 
 /// The budget of one run, started at `started`.

@@ -37,13 +37,19 @@ pub struct CleanupState {
 pub enum CleanupPhase {
     Disabled,
     /// A run is deleting tags now (since when, ms).
-    Running { since: i64 },
+    Running {
+        since: i64,
+    },
     /// The last run stopped at its budget: "partially completed — will continue".
     PartiallyCompleted,
     /// The last run failed; it is retried at the next tick.
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
     /// Waiting for the next run (ms).
-    Scheduled { next_run_at: i64 },
+    Scheduled {
+        next_run_at: i64,
+    },
 }
 
 impl CleanupState {

@@ -102,13 +102,7 @@ pub(crate) fn contains_pattern(text: &str) -> String {
 /// Cuts a fetched window (`PAGE_SIZE + 1` rows in query order) into a page: the extra row
 /// only says whether another page follows in the fetch direction. Rows fetched backwards
 /// (for `before`) are turned back into display order here.
-pub(crate) fn paginate<T>(
-    mut rows: Vec<T>,
-    total: i64,
-    cursor: &PageCursor,
-    limit: i64,
-    key: impl Fn(&T) -> String,
-) -> Page<T> {
+pub(crate) fn paginate<T>(mut rows: Vec<T>, total: i64, cursor: &PageCursor, limit: i64, key: impl Fn(&T) -> String) -> Page<T> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let backwards = matches!(cursor, PageCursor::Before(_));
@@ -122,12 +116,7 @@ pub(crate) fn paginate<T>(
         PageCursor::After(_) => (true, more),
         PageCursor::Before(_) => (more, true),
     };
-    Page {
-        items: rows,
-        total,
-        next: if has_next { last } else { None },
-        previous: if has_previous { first } else { None },
-    }
+    Page { items: rows, total, next: if has_next { last } else { None }, previous: if has_previous { first } else { None } }
 }
 
 #[cfg(test)]

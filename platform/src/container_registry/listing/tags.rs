@@ -193,11 +193,8 @@ pub async fn list_tags(db: &Db, repository_id: i64, q: &TagQuery) -> sqlx::Resul
 /// The platforms an index lists, read from its stored payload (metadata, a few KiB; never
 /// blob storage). Attestation entries (`unknown/unknown`) are left out.
 async fn index_platforms(db: &Db, manifest_id: i64) -> sqlx::Result<Vec<String>> {
-    let payload: Vec<u8> = sqlx::query("SELECT payload FROM manifests WHERE id = $1")
-        .bind(manifest_id)
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("payload")?;
+    let payload: Vec<u8> =
+        sqlx::query("SELECT payload FROM manifests WHERE id = $1").bind(manifest_id).fetch_one(&db.pool).await?.try_get("payload")?;
     Ok(platforms_of_index(&payload))
 }
 
