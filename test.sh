@@ -17,6 +17,10 @@ phase() {
 phase "install dependencies"
 scripts/install-deps.sh test
 
+phase "formatting and lints (cargo fmt --check, clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
 phase "start test services"
 source scripts/services.sh
 trap stop_services EXIT

@@ -275,15 +275,18 @@ test('cleanup policy form: validation with the error position, live preview, sav
   await page.getByLabel('Keep the most recent').selectOption('');
   await page.getByLabel('Remove tags older than').selectOption('');
   await page.getByLabel('Remove tags matching (RE2, whole name)').fill('v(');
-  await expect(page.getByTestId('preview-error')).toContainText('name_regex');
-  await expect(page.getByTestId('preview-error')).toContainText('position');
+  // The error names the field as the form does, with the position.
+  await expect(page.getByTestId('preview-error')).toContainText('Remove tags matching: invalid regular expression');
+  await expect(page.getByTestId('preview-error')).toContainText('position 1');
   // A refused save answers 422 (invalid input), not a server error.
   const [refused] = await Promise.all([
     page.waitForResponse((r) => r.url().includes('save_cleanup_policy')),
     page.getByRole('button', { name: 'Save cleanup policy' }).click(),
   ]);
   expect(refused.status()).toBe(422);
-  await expect(page.getByRole('alert').first()).toContainText('position');
+  await expect(page.getByTestId('cleanup-error')).toContainText('Remove tags matching: invalid regular expression');
+  await expect(page.getByLabel('Remove tags matching (RE2, whole name)')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Keep tags matching (RE2, whole name; wins over removal)')).not.toHaveAttribute('aria-invalid', 'true');
 
   await page.getByLabel('Remove tags matching (RE2, whole name)').fill('v.*');
   await page.getByLabel('Keep tags matching (RE2, whole name; wins over removal)').fill('v3');

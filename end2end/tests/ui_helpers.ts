@@ -42,13 +42,16 @@ export async function createUser(page: Page, username: string, password: string)
 
 /// Collects every console error, uncaught page error and failed request of `page`; call
 /// `expectClean()` at the end of a walk to fail on any.
-export function watchBrowser(page: Page) {
+export function watchBrowser(page: Page, opts: { javaScript?: boolean } = {}) {
   const problems: string[] = [];
+  const javaScript = opts.javaScript ?? true;
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => {
     // A navigation away while a request is in flight aborts it: not a failure of the page.
     if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    // With JavaScript off, Chromium blocks the app's script and WebAssembly preloads itself.
+    if (!javaScript && req.failure()?.errorText === 'csp' && /\/pkg\/berth\.(js|wasm)$/.test(req.url())) return;
     problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`);
   });
   page.on('response', (res) => { if (res.status() >= 500) problems.push(`HTTP ${res.status()}: ${res.url()}`); });

@@ -82,6 +82,12 @@ pub fn project_access(project: &Project) -> ProjectAccess {
     ProjectAccess { visibility: project.visibility, registry_access: project.registry_access }
 }
 
+/// The project a repository path belongs to: the longest existing project full path that
+/// the path begins with, followed by at most [`crate::paths::MAX_IMAGE_SEGMENTS`] segments.
+pub async fn project_for_repository_path(db: &Db, repository_path: &str) -> Result<Option<Project>> {
+    Ok(repo::projects::longest_of(db, &crate::paths::candidate_project_paths(repository_path)).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,10 +131,4 @@ mod tests {
             assert!(set_project_visibility(&db, p.id, Visibility::Public).await.is_err(), "{backend}");
         }
     }
-}
-
-/// The project a repository path belongs to: the longest existing project full path that
-/// the path begins with, followed by at most [`crate::paths::MAX_IMAGE_SEGMENTS`] segments.
-pub async fn project_for_repository_path(db: &Db, repository_path: &str) -> Result<Option<Project>> {
-    Ok(repo::projects::longest_of(db, &crate::paths::candidate_project_paths(repository_path)).await?)
 }

@@ -352,8 +352,20 @@ pub async fn delete_tag(
     Path((id, repository_id, tag_name)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let (ctx, row) = project_repository(&state, &caller, &id, &repository_id).await?;
-    ctx.require(&caller, Action::DeleteTag)?;
-    if !state.registry.service().delete_tag(&row.path, &tag_name).await? {
+    let deleted = {
+        use berth_platform::container_registry::tag_deletion::{delete_tags, TargetRepository};
+        let target = TargetRepository { path: &row.path, status: row.status.as_deref() };
+        delete_tags(&state.registry, &ctx.actor, &ctx.project, target, &[&tag_name])
+    }
+    .await
+    .map_err(|e| match e {
+        berth_platform::PlatformError::Forbidden(_) => caller.refused(),
+        other => other.into(),
+    })?;
+    if let Some((_, e)) = deleted.failed {
+        return Err(e.into());
+    }
+    if deleted.count == 0 {
         return Err(ApiError::not_found("Tag"));
     }
     Ok(StatusCode::OK.into_response())

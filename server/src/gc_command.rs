@@ -150,7 +150,7 @@ impl Progress {
             return;
         }
         let mut last = self.last.lock().unwrap();
-        let tenth = if total > 0 { done * 10 / total } else { 0 };
+        let tenth = (done * 10).checked_div(total).unwrap_or(0);
         if last.0 != phase || (total > 0 && tenth != last.1) {
             if total > 0 {
                 eprintln!("{phase}: {done}/{total}");

@@ -47,7 +47,7 @@ pub fn CopyField(value: String, label: &'static str, #[prop(optional)] testid: &
     view! {
         <div class="copy-field">
             <input type="text" readonly value=value aria-label=label data-testid=testid/>
-            <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+            <button type="button" class="needs-js" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
         </div>
     }
 }
@@ -68,7 +68,7 @@ pub fn CopyButton(value: String, label: String) -> impl IntoView {
         copied.set(true);
     };
     view! {
-        <button type="button" class="copy-button" title=value.clone() aria-label=label data-copy=value on:click=copy>
+        <button type="button" class="copy-button needs-js" title=value.clone() aria-label=label data-copy=value on:click=copy>
             {move || if copied.get() { "Copied" } else { "Copy" }}
         </button>
     }

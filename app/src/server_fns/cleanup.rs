@@ -93,7 +93,12 @@ mod ssr {
 
     pub fn refused(e: PolicyError) -> AppError {
         match e {
-            PolicyError::Invalid { field, reason } => AppError::Invalid(format!("{}: {reason}", label(field))),
+            PolicyError::Invalid { field, reason } => {
+                // "is an invalid regexp: …" reads as a sentence after the field name only in
+                // the REST wording; the form says it as GitLab's form does.
+                let reason = reason.strip_prefix("is ").unwrap_or(&reason).replacen("an invalid regexp", "invalid regular expression", 1);
+                AppError::Invalid(format!("{}: {reason}", label(field)))
+            }
             PolicyError::Database(e) => e.into(),
         }
     }

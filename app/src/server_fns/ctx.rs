@@ -121,39 +121,6 @@ pub fn set_cookie(value: &str) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, v.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn posts_must_come_from_this_site() {
-        let ext = "https://berth.example";
-        assert!(check_same_origin(&headers(&[("sec-fetch-site", "same-origin")]), ext).is_ok());
-        assert!(check_same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "https://berth.example")]), ext).is_err());
-        assert!(check_same_origin(&headers(&[("sec-fetch-site", "same-site")]), ext).is_err());
-        assert!(check_same_origin(&headers(&[("origin", "https://berth.example")]), ext).is_ok());
-        assert!(check_same_origin(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]), ext).is_ok());
-        assert!(check_same_origin(&headers(&[("origin", "https://evil.example"), ("host", "berth.example")]), ext).is_err());
-        assert!(check_same_origin(&headers(&[]), ext).is_err());
-    }
-
-    #[test]
-    fn the_session_cookie_is_found_among_others() {
-        let h = headers(&[("cookie", "a=1; berth_session=bsess-xyz; b=2")]);
-        assert_eq!(session_cookie(&h).as_deref(), Some("bsess-xyz"));
-        assert_eq!(session_cookie(&headers(&[("cookie", "berth_session=")])), None);
-        assert!(session_cookie_header("s", 10, true).contains("HttpOnly; SameSite=Lax; Max-Age=10; Secure"));
-    }
-}
-
 use berth_platform::model::{Role, Visibility};
 use berth_platform::namespaces::{Namespace, NamespaceKind};
 use berth_platform::permissions::{can, Action, Actor};
@@ -236,4 +203,37 @@ impl Ctx {
 
 pub fn visibility_name(v: Visibility) -> String {
     v.as_str().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn posts_must_come_from_this_site() {
+        let ext = "https://berth.example";
+        assert!(check_same_origin(&headers(&[("sec-fetch-site", "same-origin")]), ext).is_ok());
+        assert!(check_same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "https://berth.example")]), ext).is_err());
+        assert!(check_same_origin(&headers(&[("sec-fetch-site", "same-site")]), ext).is_err());
+        assert!(check_same_origin(&headers(&[("origin", "https://berth.example")]), ext).is_ok());
+        assert!(check_same_origin(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]), ext).is_ok());
+        assert!(check_same_origin(&headers(&[("origin", "https://evil.example"), ("host", "berth.example")]), ext).is_err());
+        assert!(check_same_origin(&headers(&[]), ext).is_err());
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let h = headers(&[("cookie", "a=1; berth_session=bsess-xyz; b=2")]);
+        assert_eq!(session_cookie(&h).as_deref(), Some("bsess-xyz"));
+        assert_eq!(session_cookie(&headers(&[("cookie", "berth_session=")])), None);
+        assert!(session_cookie_header("s", 10, true).contains("HttpOnly; SameSite=Lax; Max-Age=10; Secure"));
+    }
 }

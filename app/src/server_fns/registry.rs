@@ -313,7 +313,7 @@ pub async fn group_registry(path: String, #[server(default)] params: ListParams)
 
 #[server(prefix = "/-/fn", endpoint = "repository_tags")]
 pub async fn repository_tags(path: String, repository_id: i64, #[server(default)] params: ListParams) -> Result<TagsPageData, AppError> {
-    use berth_platform::container_registry::listing::tags::{list_tags, recent_tag_sizes};
+    use berth_platform::container_registry::listing::tags::{list_tags, recent_tag_sizes, tag_count};
     use berth_platform::permissions::Action;
 
     let cx = super::ctx::ctx().await?;
@@ -322,8 +322,12 @@ pub async fn repository_tags(path: String, repository_id: i64, #[server(default)
     let now = berth_db::now_millis();
     let query = ssr::tag_query(&params, now);
     let page = list_tags(cx.db(), row.id, &query).await?;
+    let filtered = params.search.is_some() || params.platform.is_some() || params.older_than.is_some();
+    let all_tags = if filtered { tag_count(cx.db(), row.id).await? } else { page.total };
     let size_history = recent_tag_sizes(cx.db(), row.id, 40).await?;
     let can_delete_repository = viewed.can(Action::DeleteRepository);
+    let mut row = row;
+    row.tags_count = all_tags;
     Ok(TagsPageData {
         nav: super::projects::nav_of(&viewed),
         host: ssr::host(),
@@ -354,32 +358,28 @@ pub async fn repository_tags(path: String, repository_id: i64, #[server(default)
 /// Deletes tags at once. `names`: one tag name per line. Answers how many went.
 #[server(prefix = "/-/fn", endpoint = "delete_tags")]
 pub async fn delete_tags(path: String, repository_id: i64, names: String) -> Result<usize, AppError> {
-    use berth_platform::permissions::Action;
+    use berth_platform::container_registry::tag_deletion::{delete_tags, TargetRepository};
 
     let cx = super::ctx::ctx().await?;
     let viewed = ssr::registry_project(&cx, &path).await?;
-    viewed.require(Action::DeleteTag)?;
     let row = ssr::repository_of(&cx, &viewed, repository_id).await?;
-    if row.status.is_some() {
-        return Err(AppError::Invalid("this image repository is being deleted".into()));
-    }
     let names: Vec<&str> = names.lines().map(str::trim).filter(|n| !n.is_empty()).collect();
     if names.is_empty() {
         return Err(AppError::Invalid("select at least one tag".into()));
     }
-    let registry = cx.server.registry.service();
-    let mut deleted = 0;
-    for name in names {
-        match registry.delete_tag(&row.path, name).await {
-            Ok(true) => deleted += 1,
-            Ok(false) => {}
-            Err(e) => {
-                tracing::error!(error = %e, repository = %row.path, tag = name, "tag deletion failed");
-                return Err(AppError::Invalid(format!("{deleted} tags deleted, then deleting {name} failed; please try again")));
-            }
-        }
+    let deleted = delete_tags(
+        &cx.server.registry,
+        &viewed.actor,
+        &viewed.project,
+        TargetRepository { path: &row.path, status: row.status.as_deref() },
+        &names,
+    )
+    .await?;
+    if let Some((name, e)) = deleted.failed {
+        tracing::error!(error = %e, repository = %row.path, tag = name, "tag deletion failed");
+        return Err(AppError::Invalid(format!("{} tags deleted, then deleting {name} failed; please try again", deleted.count)));
     }
-    Ok(deleted)
+    Ok(deleted.count)
 }
 
 /// Schedules a repository's deletion; `confirm` must repeat its path.

@@ -9,4 +9,5 @@ pub mod cleanup;
 pub mod deletion;
 pub mod group_projects;
 pub mod listing;
+pub mod tag_deletion;
 pub mod tag_rules;

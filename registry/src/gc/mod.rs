@@ -60,7 +60,7 @@
 //!    cannot have changed) and record each failure with exponential back-off (`attempts`,
 //!    `retry_after`, `last_error`, logged with the backend's message) — such an item is never
 //!    counted as done; add the totals to `gc_state`; commit.
-
+//!
 //! A run repeats passes (manifests first, since deleting one queues its blobs) until a pass
 //! changes nothing or `max_passes` is reached. With a review delay of 0 every fresh upload is
 //! due at once, before its manifest arrives: a push then fails with `MANIFEST_BLOB_UNKNOWN`

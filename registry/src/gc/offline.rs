@@ -170,7 +170,7 @@ pub async fn plan(meta: &Meta, store: &Arc<dyn BlobStore>, upload_stale_after: D
     while let Some(d) = listed.next().await {
         let d = d?;
         n += 1;
-        if n % 1000 == 0 {
+        if n.is_multiple_of(1000) {
             progress("listing storage", n, 0);
         }
         if !known.contains(&d.to_string()) {

@@ -133,6 +133,8 @@ const LIST_FIELDS: [&str; 5] = ["search[]", "orderBy", "sort", "platform", "olde
 /// no `search[]=&platform=&older_than=` (without JavaScript the browser sends them, and
 /// empty values mean the defaults).
 fn drop_empty_fields(data: &web_sys::FormData) {
+    // The submitter can arrive as an entry without a name.
+    data.delete("");
     for name in LIST_FIELDS {
         if data.get(name).as_string().is_some_and(|v| v.is_empty()) {
             data.delete(name);

@@ -41,7 +41,7 @@ pub fn AdminRegistryPage() -> impl IntoView {
                         <section class="card" data-testid="gc-status">
                             <h2>"Garbage collection"</h2>
                             <p class="muted">{format!("Unreferenced blobs and manifests are deleted after a review delay of {delay_hours:.1} h.")}</p>
-                            <table class="table">
+                            <div class="table-scroll"><table class="table">
                                 <tbody>
                                     <tr><th>"Blobs queued for review"</th><td data-testid="gc-blob-queue">{g.blob_queue}</td></tr>
                                     <tr><th>"Manifests queued for review"</th><td data-testid="gc-manifest-queue">{g.manifest_queue}</td></tr>
@@ -51,7 +51,7 @@ pub fn AdminRegistryPage() -> impl IntoView {
                                     <tr><th>"Bytes freed so far"</th><td data-testid="gc-bytes-freed">{format_bytes(g.bytes_freed)}</td></tr>
                                     <tr><th>"Last run"</th><td data-testid="gc-last-run">{last_run}</td></tr>
                                 </tbody>
-                            </table>
+                            </table></div>
                         </section>
                         <section class="card">
                             <h2>"Repositories that failed deletion"</h2>
@@ -60,7 +60,7 @@ pub fn AdminRegistryPage() -> impl IntoView {
                                 view! { <p class="muted" data-testid="no-failed-deletions">"None."</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="table" data-testid="failed-deletions">
+                                    <div class="table-scroll"><table class="table" data-testid="failed-deletions">
                                         <thead><tr><th>"Repository"</th><th>"Attempts"</th><th>"Last error"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                                         <tbody>
                                             {failed.into_iter().map(|f| view! {
@@ -77,7 +77,7 @@ pub fn AdminRegistryPage() -> impl IntoView {
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 }.into_any()
                             }}
                         </section>

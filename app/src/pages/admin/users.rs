@@ -43,7 +43,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                             {move || action_error(create.value().get())}
                         </section>
                         {move || action_error(block.value().get())}
-                        <table class="table" data-testid="users">
+                        <div class="table-scroll"><table class="table" data-testid="users">
                             <thead><tr><th>"Username"</th><th>"Name"</th><th>"Email"</th><th>"Status"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {users.into_iter().map(|u| view! {
@@ -64,7 +64,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     </main>
                 }.into_any()
             })}

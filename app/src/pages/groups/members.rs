@@ -99,10 +99,10 @@ pub fn MembersPage(kind: &'static str, path: String) -> impl IntoView {
                         {move || action_error(add.value().get())}
                         {move || action_error(change.value().get())}
                         {move || action_error(remove.value().get())}
-                        <table class="table" data-testid="members">
+                        <div class="table-scroll"><table class="table" data-testid="members">
                             <thead><tr><th>"User"</th><th>"Role"</th><th>"Member since"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                             <tbody>{rows}</tbody>
-                        </table>
+                        </table></div>
                     </main>
                 }.into_any()
             })}

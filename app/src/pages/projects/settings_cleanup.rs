@@ -126,7 +126,7 @@ fn preview_table(rows: Vec<crate::server_fns::cleanup::PreviewRow>) -> impl Into
     let total_bytes: i64 = rows.iter().map(|r| r.bytes_freed).sum();
     view! {
         <p data-testid="preview-summary">{format!("{total_tags} {} would be deleted, freeing up to {}", if total_tags == 1 { "tag" } else { "tags" }, format_bytes(total_bytes))}</p>
-        <table class="table" data-testid="preview">
+        <div class="table-scroll"><table class="table" data-testid="preview">
             <thead><tr><th>"Image repository"</th><th>"Tags that would be deleted"</th><th>"Freed"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| view! {
@@ -137,6 +137,6 @@ fn preview_table(rows: Vec<crate::server_fns::cleanup::PreviewRow>) -> impl Into
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }

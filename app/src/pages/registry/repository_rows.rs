@@ -47,7 +47,7 @@ pub fn RepositoryTable(
                     <td><CopyButton value=format!("{host}/{}", item.path) label=format!("Copy image path {}", item.path)/></td>
                     <td class="row-actions">
                         {deletable.then(|| view! {
-                            <button type="button" class="danger" aria-label=label data-testid="delete-repository"
+                            <button type="button" class="danger needs-js" aria-label=label data-testid="delete-repository"
                                 on:click=move |_| { typed.set(String::new()); target.set(Some(for_dialog.clone())); }>
                                 "Delete"
                             </button>
@@ -68,10 +68,10 @@ pub fn RepositoryTable(
         {move || matches!(delete.value().get(), Some(Ok(()))).then(|| view! {
             <p class="success" role="status" data-testid="delete-result">"Repository scheduled for deletion"</p>
         })}
-        <table class="table" data-testid="repositories">
+        <div class="table-scroll"><table class="table" data-testid="repositories">
             <thead><tr><th>"Image repository"</th><th>"Tags"</th><th>"Last updated"</th><th>"Image path"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
         {move || target.get().map(|item| {
             let path = item.path.clone();
             let matches = {

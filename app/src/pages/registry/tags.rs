@@ -85,7 +85,7 @@ pub fn TagDetailsPage(path: String, repository_id: i64) -> impl IntoView {
                         }}
                         {can_delete.then(|| view! {
                             <div class="actions selection-bar">
-                                <button type="button" class="danger" data-testid="delete-selected"
+                                <button type="button" class="danger needs-js" data-testid="delete-selected"
                                     disabled=move || selected.with(|s| s.is_empty())
                                     on:click=move |_| confirming.set(Some(selected.get().into_iter().collect()))>
                                     {move || format!("Delete selected ({})", selected.with(|s| s.len()))}
@@ -93,17 +93,17 @@ pub fn TagDetailsPage(path: String, repository_id: i64) -> impl IntoView {
                             </div>
                         })}
                         {d.tags.is_empty().then(|| view! { <p class="muted" data-testid="no-results">{empty_text(&params_for_empty, filtered)}</p> })}
-                        <table class="table" data-testid="tags">
+                        <div class="table-scroll"><table class="table" data-testid="tags">
                             <thead><tr>
                                 <th>{can_delete.then(|| view! {
-                                    <input type="checkbox" aria-label="Select all tags on this page" data-testid="select-all"
+                                    <input type="checkbox" class="needs-js" aria-label="Select all tags on this page" data-testid="select-all"
                                         prop:checked=all_selected on:change=toggle_all/>
                                 })}</th>
                                 <th>"Tag"</th><th>"Published"</th><th>"Size"</th><th>"Digest"</th><th>"Configuration"</th><th>"Platforms"</th>
                                 <th><span class="sr-only">"Actions"</span></th>
                             </tr></thead>
                             <tbody>{rows}</tbody>
-                        </table>
+                        </table></div>
                         <Pager base=base params previous=d.previous.clone() next=d.next.clone()/>
                         {move || confirming.get().map(|names| {
                             let (dialog_path, dialog_repo) = (dialog_path.clone(), dialog_repo.clone());
@@ -146,7 +146,7 @@ fn tag_row(
     view! {
         <tr data-testid="tag-row" data-tag=name.clone()>
             <td>{can_delete.then(|| view! {
-                <input type="checkbox" aria-label=format!("Select tag {name}") data-testid="select-tag"
+                <input type="checkbox" class="needs-js" aria-label=format!("Select tag {name}") data-testid="select-tag"
                     prop:checked=move || selected.with(|s| s.contains(&n1))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
@@ -164,7 +164,7 @@ fn tag_row(
             <td>{t.config_digest.clone().map(|c| view! { <code title=c.clone() data-testid="tag-config" data-digest=c.clone()>{short_digest(&c)}</code> })}</td>
             <td data-testid="tag-platforms">{platforms}</td>
             <td class="row-actions">{can_delete.then(|| view! {
-                <button type="button" class="danger" aria-label=format!("Remove tag {name}") data-testid="delete-tag"
+                <button type="button" class="danger needs-js" aria-label=format!("Remove tag {name}") data-testid="delete-tag"
                     on:click=move |_| confirming.set(Some(vec![n3.clone()]))>"Delete"</button>
             })}</td>
         </tr>

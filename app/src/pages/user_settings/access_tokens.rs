@@ -24,7 +24,7 @@ pub fn token_table(tokens: Vec<TokenRow>, revoke: impl Fn(i64, String) -> AnyVie
         return view! { <p class="muted">"No tokens yet."</p> }.into_any();
     }
     view! {
-        <table class="table" data-testid="tokens">
+        <div class="table-scroll"><table class="table" data-testid="tokens">
             <thead><tr>
                 <th>"Name"</th>
                 {with_username.then(|| view! { <th>"Username"</th> })}
@@ -44,7 +44,7 @@ pub fn token_table(tokens: Vec<TokenRow>, revoke: impl Fn(i64, String) -> AnyVie
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

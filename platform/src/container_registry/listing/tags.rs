@@ -227,6 +227,12 @@ pub fn platforms_of_index(payload: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// How many tags the repository has (one index-only count; the tag page shows it next to a
+/// filtered count, "3 of 25 tags").
+pub async fn tag_count(db: &Db, repository_id: i64) -> sqlx::Result<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM tags WHERE repository_id = $1").bind(repository_id).fetch_one(&db.pool).await?.try_get("n")
+}
+
 /// The most recently published tags with their sizes, oldest first (the size chart).
 pub async fn recent_tag_sizes(db: &Db, repository_id: i64, n: i64) -> sqlx::Result<Vec<(String, i64, i64)>> {
     let rows = sqlx::query(
