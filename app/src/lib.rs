@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Berth's web UI. Rendered on the server first (every page works before the WebAssembly
 //! loads), then hydrated in the browser by the `berth-frontend` crate.
 

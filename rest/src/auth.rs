@@ -48,7 +48,7 @@ impl FromRequestParts<RestState> for Caller {
             None
         };
         let credential = match token {
-            Some(token) => Some(throttled_token_check(state, client_ip(parts), token).await?),
+            Some(token) => Some(throttled_token_check(state, client_ip(state, parts), token).await?),
             None => match session_cookie(&parts.headers) {
                 Some(secret) => session(state, &secret, &parts.headers, read).await?,
                 None => None,
@@ -76,8 +76,9 @@ enum TokenHeader<'a> {
 /// failures count per client address.
 const THROTTLE_KEY: &str = "(REST API token)";
 
-fn client_ip(parts: &Parts) -> IpAddr {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+fn client_ip(state: &RestState, parts: &Parts) -> IpAddr {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    state.login_throttle.client_address(peer, parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()))
 }
 
 /// Checks a token. A valid token is always accepted: one misconfigured job behind the same
@@ -96,8 +97,8 @@ async fn throttled_token_check(state: &RestState, ip: IpAddr, token: TokenHeader
         },
     };
     if checked.as_ref().is_err_and(|e| e.status == StatusCode::UNAUTHORIZED) {
-        state.login_throttle.check(THROTTLE_KEY, ip).map_err(|t| ApiError::throttled(t.retry_after))?;
-        state.login_throttle.record_failure(THROTTLE_KEY, ip);
+        state.login_throttle.check(THROTTLE_KEY, ip).await.map_err(|t| ApiError::throttled(t.retry_after))?;
+        state.login_throttle.record_failure(THROTTLE_KEY, ip).await;
     }
     checked
 }

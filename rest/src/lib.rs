@@ -54,11 +54,11 @@ impl RestState {
         registry_host: impl Into<String>,
     ) -> RestState {
         RestState {
+            login_throttle: Arc::new(LoginThrottle::new(db.clone())),
             db,
             registry,
             external_url: external_url.into(),
             registry_host: registry_host.into(),
-            login_throttle: Arc::new(LoginThrottle::default()),
         }
     }
 

@@ -68,6 +68,9 @@ pub struct Config {
     pub cleanup_max_tags_per_run: u64,
     /// Cleanup policies: seconds one run of one policy may take at most.
     pub cleanup_max_run_secs: u64,
+    /// Reverse proxies and load balancers whose `X-Forwarded-For` names the client (comma-
+    /// separated addresses or networks); empty: the connection's peer is the client.
+    pub trusted_proxies: String,
 }
 
 impl Default for Config {
@@ -95,6 +98,7 @@ impl Default for Config {
             cleanup_interval_secs: 60,
             cleanup_max_tags_per_run: 200,
             cleanup_max_run_secs: 250,
+            trusted_proxies: String::new(),
         }
     }
 }

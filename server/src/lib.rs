@@ -62,6 +62,8 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 /// Prepares the data directory and database, binds `listener` and serves until a signal
 /// (or [`Running::stop`]).
 pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Running> {
+    let trusted_proxies =
+        berth_platform::front_door::client_address::TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?;
     let db = bootstrap::prepare(&config).await?;
     let addr = listener.local_addr()?;
     let mut config = config;
@@ -77,10 +79,10 @@ pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let state = AppState {
         leptos_options: leptos_options(&config),
         config: Arc::new(config),
+        login_throttle: Arc::new(berth_platform::registry_auth::LoginThrottle::new(db.clone()).with_trusted_proxies(trusted_proxies)),
         db,
         registry,
         token_issuer: Arc::new(issuer),
-        login_throttle: Arc::new(berth_platform::registry_auth::LoginThrottle::default()),
     };
     if !assets::has_wasm_bundle() {
         tracing::warn!("built without the WebAssembly bundle: pages render but do not hydrate (build with cargo leptos)");

@@ -13,7 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub registry: berth_registry::Registry,
     pub token_issuer: Arc<berth_registry::auth::TokenIssuer>,
-    /// Failed registry logins per username and address (in memory, per node).
+    /// Failed sign-ins and tokens per identity and client address (in the database: shared
+    /// by every node).
     pub login_throttle: Arc<berth_platform::registry_auth::LoginThrottle>,
 }
 

@@ -49,8 +49,9 @@ pub async fn auth(
         None => None,
         Some(Err(())) => return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "malformed Authorization header"),
         Some(Ok((username, secret))) => {
-            let ip = peer.ip();
-            if let Err(throttled) = state.login_throttle.check(&username, ip) {
+            let ip =
+                state.login_throttle.client_address(peer.ip(), headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()));
+            if let Err(throttled) = state.login_throttle.check(&username, ip).await {
                 let mut response = error(StatusCode::TOO_MANY_REQUESTS, "TOOMANYREQUESTS", &throttled.to_string());
                 if let Ok(v) = HeaderValue::from_str(&throttled.retry_after.as_secs().max(1).to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -60,7 +61,7 @@ pub async fn auth(
             let options = AuthOptions { password_allowed: state.config.registry_password_auth };
             match authenticate(&state.db, &username, &secret, &options).await {
                 Ok(credential) => {
-                    state.login_throttle.record_success(&username, ip);
+                    state.login_throttle.record_success(&username, ip).await;
                     Some(credential)
                 }
                 Err(AuthError::Platform(e)) => {
@@ -68,7 +69,7 @@ pub async fn auth(
                     return error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", "internal error");
                 }
                 Err(refused) => {
-                    state.login_throttle.record_failure(&username, ip);
+                    state.login_throttle.record_failure(&username, ip).await;
                     return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", &format!("HTTP Basic: Access denied: {refused}"));
                 }
             }

@@ -252,8 +252,32 @@ async fn sessions_csrf_throttling_and_durable_bulk_deletes() {
         assert!(throttled.header("retry-after").parse::<u64>().unwrap() >= 1, "{b}");
         assert_eq!(expect(root.get("/user").await, 200, b)["username"], "root", "{b}: a valid token is never throttled");
         expect(server.api(Some("glpat-wrong-after")).get("/user").await, 429, b);
+        // Behind a trusted proxy (loopback here) the client is the one X-Forwarded-For names:
+        // its own bad tokens lock only it out; another client of the same balancer is not.
+        let client = reqwest::Client::new();
+        let bad_from = |who: &'static str, n: usize| {
+            let client = client.clone();
+            let url = format!("{}/user", server.base());
+            async move {
+                client
+                    .get(url)
+                    .header("PRIVATE-TOKEN", format!("glpat-bad-{n}"))
+                    .header("X-Forwarded-For", who)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        for n in 0..10 {
+            assert_eq!(bad_from("198.51.100.7", n).await, 401, "{b}");
+        }
+        assert_eq!(bad_from("198.51.100.7", 10).await, 429, "{b}: that client is throttled");
+        assert_eq!(bad_from("198.51.100.8", 11).await, 401, "{b}: another client behind the balancer is not");
+        assert_eq!(bad_from("6.6.6.6, 198.51.100.8", 12).await, 401, "{b}: a spoofed first hop is ignored");
         // The throttle is the one web sign-in and /jwt/auth share.
-        assert!(server.running.state.login_throttle.check("(REST API token)", "127.0.0.1".parse().unwrap()).is_err(), "{b}");
+        assert!(server.running.state.login_throttle.check("(REST API token)", "127.0.0.1".parse().unwrap()).await.is_err(), "{b}");
         server.running.stop().await.unwrap();
     }
 }

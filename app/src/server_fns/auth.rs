@@ -26,18 +26,18 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 
     let cx = super::ctx::ctx().await?;
     let username = username.trim().to_string();
-    if let Err(throttled) = cx.server.throttle.check(&username, cx.client_ip) {
+    if let Err(throttled) = cx.server.throttle.check(&username, cx.client_ip).await {
         return Err(AppError::Invalid(throttled.to_string()));
     }
     let user = berth_platform::accounts::check_password(cx.db(), &username, &password).await?;
     let Some(user) = user else {
-        cx.server.throttle.record_failure(&username, cx.client_ip);
+        cx.server.throttle.record_failure(&username, cx.client_ip).await;
         return Err(AppError::Invalid("Invalid username or password.".into()));
     };
     if user.is_blocked {
         return Err(AppError::Invalid("Your account has been blocked. Contact your administrator.".into()));
     }
-    cx.server.throttle.record_success(&username, cx.client_ip);
+    cx.server.throttle.record_success(&username, cx.client_ip).await;
     let session = create_session(cx.db(), user.id, SESSION_LIFETIME_MILLIS).await?;
     super::ctx::set_cookie(&super::ctx::session_cookie_header(&session.secret, SESSION_LIFETIME_MILLIS / 1000, cx.server.secure_cookies()));
     leptos_axum::redirect("/dashboard");

@@ -83,7 +83,8 @@ pub async fn ctx() -> Result<Ctx, AppError> {
     if parts.method == Method::POST {
         check_same_origin(&parts.headers, &server.external_url)?;
     }
-    let client_ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let client_ip = server.throttle.client_address(peer, parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()));
     let session_secret = session_cookie(&parts.headers);
     let user = match &session_secret {
         Some(secret) => berth_platform::sessions::session_user(&server.db, secret).await?,

@@ -8,7 +8,7 @@ mod throttle;
 
 pub use authenticate::{authenticate, AuthError, AuthOptions, Credential};
 pub use grant::{actor_for, grant, GrantedScope, ScopeRequest};
-pub use throttle::{Clock, LoginThrottle, SystemClock, Throttled};
+pub use throttle::{LoginThrottle, Throttled};
 
 #[cfg(test)]
 mod tests;

@@ -49,6 +49,8 @@ pub async fn servers(dir: &Path) -> Vec<Server> {
         let mut config = common::config(&dir.join(format!("{backend}-data")), &url);
         config.listen = addr;
         config.external_url = Some(format!("http://{addr}"));
+        // The tests' requests come from loopback, as from a balancer on the same host.
+        config.trusted_proxies = "127.0.0.1".into();
         let running = berth_server::start(config, listener).await.expect("server starts");
         let root = berth_platform::accounts::find_by_username(&running.state.db, "root").await.unwrap().unwrap();
         let token =
