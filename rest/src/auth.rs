@@ -1,25 +1,25 @@
 //! Who is calling: `PRIVATE-TOKEN`, `Authorization: Bearer` (personal access tokens; a
 //! bearer job token works too), `JOB-TOKEN`, or the web session cookie (writes then need a
-//! same-origin request, [`crate::csrf`]). Repeated bad tokens from one address are refused
-//! with 429 for a while (the login throttle shared with `/jwt/auth` and web sign-in). Personal access tokens need `read_api` or
-//! `api` for reads and `api` for writes; what the caller may do to a project or group is
-//! then the permission function's decision (`permissions::can`).
+//! same-origin request: `platform::front_door::csrf`). The tokens are checked by the
+//! platform (`registry_auth::{personal_access_token, job_token}`, the same checks as
+//! `/jwt/auth`). Repeated bad tokens from one client address answer 429 for a while (the
+//! login throttle shared with `/jwt/auth` and web sign-in); a valid token always works.
+//! Personal access tokens need `read_api` or `api` for reads and `api` for writes; what the
+//! caller may do to a project or group is then the permission function's decision
+//! (`permissions::can`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use berth_db::now_millis;
 use berth_platform::accounts::User;
 use berth_platform::members::effective_group_role;
 use berth_platform::model::{RegistryAccessLevel, Scope};
 use berth_platform::namespaces::Namespace;
 use berth_platform::permissions::{can, Action, Actor, ProjectAccess};
 use berth_platform::projects::{project_access, Project};
-use berth_platform::registry_auth::{actor_for, Credential};
-use berth_platform::repo;
-use berth_platform::secrets::hash_secret;
+use berth_platform::registry_auth::{actor_for, AuthError, Credential};
 use berth_platform::sessions::session_user;
 
 use crate::error::{ApiError, ApiResult};
@@ -123,30 +123,20 @@ async fn session(state: &RestState, secret: &str, headers: &HeaderMap, read: boo
     Ok(Some(Credential::Password { user }))
 }
 
+/// A token the platform's front door accepts; any refusal is 401 (which one is not told).
 async fn personal_access_token(state: &RestState, secret: &str) -> ApiResult<Credential> {
-    let now = now_millis();
-    let token = repo::tokens::pat_by_hash(&state.db, &hash_secret(secret)).await?.ok_or_else(ApiError::unauthorized)?;
-    if token.revoked || token.expires_at.is_some_and(|t| t <= now) {
-        return Err(ApiError::unauthorized());
-    }
-    let user = repo::users::by_id(&state.db, token.user_id).await?.ok_or_else(ApiError::unauthorized)?;
-    if user.is_blocked {
-        return Err(ApiError::unauthorized());
-    }
-    repo::tokens::touch_pat(&state.db, token.id, now).await?;
-    Ok(Credential::PersonalAccessToken { user, token })
+    berth_platform::registry_auth::personal_access_token(&state.db, secret).await.map_err(refused_token)
 }
 
 async fn job_token(state: &RestState, secret: &str) -> ApiResult<Credential> {
-    let token = repo::tokens::job_token_by_hash(&state.db, &hash_secret(secret)).await?.ok_or_else(ApiError::unauthorized)?;
-    if token.expires_at <= now_millis() {
-        return Err(ApiError::unauthorized());
+    berth_platform::registry_auth::job_token(&state.db, secret).await.map_err(refused_token)
+}
+
+fn refused_token(e: AuthError) -> ApiError {
+    match e {
+        AuthError::Platform(e) => e.into(),
+        _ => ApiError::unauthorized(),
     }
-    let user = repo::users::by_id(&state.db, token.user_id).await?.ok_or_else(ApiError::unauthorized)?;
-    if user.is_blocked {
-        return Err(ApiError::unauthorized());
-    }
-    Ok(Credential::JobToken { user, token })
 }
 
 impl Caller {

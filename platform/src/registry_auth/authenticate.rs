@@ -96,24 +96,14 @@ pub async fn authenticate(db: &Db, username: &str, secret: &str, options: &AuthO
     let now = now_millis();
     let hash = hash_secret(secret);
     if username == JOB_TOKEN_USERNAME {
-        let token = repo::tokens::job_token_by_hash(db, &hash).await?.ok_or(AuthError::InvalidCredentials)?;
-        if token.expires_at <= now {
-            return Err(AuthError::Expired);
-        }
-        let user = active_user(db, token.user_id).await?;
-        return Ok(Credential::JobToken { user, token });
+        return job_token(db, secret).await;
     }
     if let Some(token) = repo::tokens::pat_by_hash(db, &hash).await? {
         let user = repo::users::by_id(db, token.user_id).await?.ok_or(AuthError::InvalidCredentials)?;
         if user.username != username {
             return Err(AuthError::InvalidCredentials);
         }
-        check_lifetime(token.revoked, token.expires_at, now)?;
-        if user.is_blocked {
-            return Err(AuthError::Blocked);
-        }
-        repo::tokens::touch_pat(db, token.id, now).await?;
-        return Ok(Credential::PersonalAccessToken { user, token: PersonalAccessToken { last_used_at: Some(now), ..token } });
+        return personal_access_token(db, secret).await;
     }
     if let Some(token) = repo::tokens::deploy_token_by_hash(db, &hash).await? {
         if token.username != username {
@@ -130,6 +120,28 @@ pub async fn authenticate(db: &Db, username: &str, secret: &str, options: &AuthO
         return Err(AuthError::Blocked);
     }
     Ok(Credential::Password { user })
+}
+
+/// A personal access token by its secret (the REST API's `PRIVATE-TOKEN` and bearer
+/// tokens, and registry logins after the username check): live, of an active user. Records
+/// its use.
+pub async fn personal_access_token(db: &Db, secret: &str) -> Result<Credential, AuthError> {
+    let now = now_millis();
+    let token = repo::tokens::pat_by_hash(db, &hash_secret(secret)).await?.ok_or(AuthError::InvalidCredentials)?;
+    check_lifetime(token.revoked, token.expires_at, now)?;
+    let user = active_user(db, token.user_id).await?;
+    repo::tokens::touch_pat(db, token.id, now).await?;
+    Ok(Credential::PersonalAccessToken { user, token: PersonalAccessToken { last_used_at: Some(now), ..token } })
+}
+
+/// A CI job token by its secret: unexpired, of an active user.
+pub async fn job_token(db: &Db, secret: &str) -> Result<Credential, AuthError> {
+    let token = repo::tokens::job_token_by_hash(db, &hash_secret(secret)).await?.ok_or(AuthError::InvalidCredentials)?;
+    if token.expires_at <= now_millis() {
+        return Err(AuthError::Expired);
+    }
+    let user = active_user(db, token.user_id).await?;
+    Ok(Credential::JobToken { user, token })
 }
 
 fn check_lifetime(revoked: bool, expires_at: Option<i64>, now: i64) -> Result<(), AuthError> {

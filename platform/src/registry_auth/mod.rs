@@ -6,7 +6,7 @@ mod authenticate;
 mod grant;
 mod throttle;
 
-pub use authenticate::{authenticate, AuthError, AuthOptions, Credential};
+pub use authenticate::{authenticate, job_token, personal_access_token, AuthError, AuthOptions, Credential};
 pub use grant::{actor_for, grant, GrantedScope, ScopeRequest};
 pub use throttle::{LoginThrottle, Throttled};
 
