@@ -17,7 +17,7 @@ phase() { printf '\n==> %s\n' "$*"; }
 
 debian_packages=(binaryen pkg-config)
 if [ "$what" = test ]; then
-  debian_packages+=(chromium postgresql skopeo podman buildah fuse-overlayfs uidmap)
+  debian_packages+=(chromium postgresql skopeo podman buildah fuse-overlayfs uidmap haproxy)
 fi
 missing=()
 for p in "${debian_packages[@]}"; do

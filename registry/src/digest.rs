@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use sha2::digest::common::hazmat::{SerializableState, SerializedState};
 use sha2::{Digest as _, Sha256, Sha512};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,6 +109,24 @@ impl Hasher {
         };
         Digest { algorithm, hex }
     }
+
+    /// The running state as text, so that another process can continue the hash (uploads
+    /// continue on whichever node the next chunk reaches). Only SHA-256 uploads are saved:
+    /// SHA-512 ones are re-read from storage when they finish.
+    pub fn saved_state(&self) -> Option<String> {
+        match self {
+            Hasher::Sha256(h) => Some(hex::encode(h.serialize())),
+            Hasher::Sha512(_) => None,
+        }
+    }
+
+    /// A SHA-256 hasher continued from [`Hasher::saved_state`]; `None` when the text is not a
+    /// saved state (then the caller re-reads the bytes).
+    pub fn restore_sha256(saved: &str) -> Option<Hasher> {
+        let bytes = hex::decode(saved).ok()?;
+        let state = SerializedState::<Sha256>::try_from(bytes.as_slice()).ok()?;
+        Sha256::deserialize(&state).ok().map(Hasher::Sha256)
+    }
 }
 
 #[cfg(test)]
@@ -123,5 +142,21 @@ mod tests {
         assert!("sha256".parse::<Digest>().is_err());
         let d512 = Digest::of(Algorithm::Sha512, b"x");
         assert_eq!(d512.to_string().parse::<Digest>().unwrap(), d512);
+    }
+
+    #[test]
+    fn a_saved_sha256_continues_where_it_stopped() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        // Splits inside and on block boundaries (64 bytes), and an empty prefix.
+        for split in [0, 1, 63, 64, 65, 4096, 9_999] {
+            let mut first = Hasher::new(Algorithm::Sha256);
+            first.update(&data[..split]);
+            let mut resumed = Hasher::restore_sha256(&first.saved_state().unwrap()).unwrap();
+            resumed.update(&data[split..]);
+            assert_eq!(resumed.finish(), Digest::of(Algorithm::Sha256, &data), "split at {split}");
+        }
+        assert!(Hasher::restore_sha256("zz").is_none());
+        assert!(Hasher::restore_sha256("00").is_none());
+        assert!(Hasher::new(Algorithm::Sha512).saved_state().is_none());
     }
 }

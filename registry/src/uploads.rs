@@ -1,6 +1,7 @@
 //! Blob uploads (monolithic, chunked, resumable, mounts), blob reads and unlinks.
 //! Bytes stream from the request into the store while a running SHA-256 is kept; the digest
-//! is verified before the upload is moved to its content address.
+//! is verified before the upload is moved to its content address. Progress and the hash
+//! state are kept in the database between requests, never in the process.
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
@@ -11,6 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use crate::digest::{Algorithm, Digest, Hasher};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::meta::UploadRecord;
 use crate::storage::{ByteStream, StoreError};
 
 /// A blob as seen by one repository.
@@ -56,49 +58,48 @@ impl Engine {
     pub(crate) async fn start_upload(&self, name: &str) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         self.store().upload_create(&id).await?;
-        self.meta().insert_upload(&id, name).await?;
-        self.new_upload_state(&id);
+        let empty = Hasher::new(Algorithm::Sha256).saved_state();
+        self.meta().insert_upload(&id, name, empty.as_deref()).await?;
         Ok(id)
     }
 
-    async fn check_upload(&self, name: &str, id: &str) -> Result<()> {
+    /// The upload's record, when it exists and belongs to `name`.
+    async fn check_upload(&self, name: &str, id: &str) -> Result<UploadRecord> {
         if crate::storage::check_upload_id(id).is_err() {
             return Err(Error::upload_unknown());
         }
-        match self.meta().upload_repository(id).await? {
-            Some(repo) if repo == name => Ok(()),
+        match self.meta().upload(id).await? {
+            Some(record) if record.repository_path == name => Ok(record),
             _ => Err(Error::upload_unknown()),
+        }
+    }
+
+    /// The committed size: the database's, or the blob store's when the database has none.
+    async fn committed_size(&self, id: &str, record: &UploadRecord) -> Result<u64> {
+        match record.size {
+            Some(size) => Ok(size),
+            None => Ok(self.store().upload_size(id).await?),
         }
     }
 
     /// Current size of an upload.
     pub(crate) async fn upload_offset(&self, name: &str, id: &str) -> Result<u64> {
-        self.check_upload(name, id).await?;
-        let state = self.upload_state(id);
-        let mut st = state.lock().await;
-        match st.offset {
-            Some(o) => Ok(o),
-            None => {
-                let o = self.store().upload_size(id).await?;
-                st.offset = Some(o);
-                Ok(o)
-            }
-        }
+        let record = self.check_upload(name, id).await?;
+        self.committed_size(id, &record).await
     }
 
     /// Appends a chunk. `start`, when given (Content-Range), must equal the current size.
-    /// Returns the new size.
+    /// Returns the new size. Progress and hash state are read from and written to the
+    /// database, so consecutive chunks may reach different nodes.
     pub(crate) async fn append_upload(&self, name: &str, id: &str, start: Option<u64>, body: ByteStream) -> Result<u64> {
-        self.check_upload(name, id).await?;
-        let state = self.upload_state(id);
-        let mut st = state.lock().await;
-        let offset = match st.offset {
-            Some(o) => o,
-            None => self.store().upload_size(id).await?,
-        };
+        let record = self.check_upload(name, id).await?;
+        self.append_to(id, &record, start, body).await
+    }
+
+    async fn append_to(&self, id: &str, record: &UploadRecord, start: Option<u64>, body: ByteStream) -> Result<u64> {
+        let offset = self.committed_size(id, record).await?;
         if let Some(start) = start {
             if start != offset {
-                st.offset = Some(offset);
                 return Err(Error::oci(
                     crate::Code::RangeInvalid,
                     format!("chunk out of order: the upload has {offset} bytes, the chunk starts at {start}"),
@@ -106,29 +107,37 @@ impl Engine {
                 .with_detail(serde_json::json!({ "offset": offset })));
             }
         }
-        let hasher = Arc::new(Mutex::new(st.hasher.take()));
-        let h2 = hasher.clone();
+        // The saved hash is usable only if it covers exactly the committed bytes.
+        let hasher = match (record.size, record.hash_state.as_deref()) {
+            (Some(_), Some(saved)) => Hasher::restore_sha256(saved),
+            _ => None,
+        };
+        let hasher = Arc::new(Mutex::new(hasher));
+        let running = hasher.clone();
         let hashed: ByteStream = Box::pin(body.inspect_ok(move |b| {
-            if let Some(h) = h2.lock().unwrap().as_mut() {
+            if let Some(h) = running.lock().unwrap().as_mut() {
                 h.update(b);
             }
         }));
         match self.store().upload_append(id, offset, hashed).await {
             Ok(size) => {
-                st.hasher = hasher.lock().unwrap().take();
-                st.offset = Some(size);
-                drop(st);
-                self.meta().touch_upload(id).await?;
+                let saved = hasher.lock().unwrap().as_ref().and_then(Hasher::saved_state);
+                if !self.meta().record_upload_progress(id, record.size, size, saved.as_deref()).await? {
+                    tracing::warn!(upload = id, "upload changed by a concurrent request; its hash will be recomputed");
+                }
                 Ok(size)
             }
             Err(e) => {
-                // Some bytes may have been written: forget the running hash and offset.
-                st.hasher = None;
-                st.offset = None;
+                // Some bytes may have been written: only the blob store knows the size now.
+                self.meta().forget_upload_progress(id).await?;
                 match e {
                     StoreError::Io(io) => {
                         tracing::info!(upload = id, error = %io, "upload body ended early");
                         Err(Error::oci(crate::Code::BlobUploadInvalid, "the upload body could not be read completely"))
+                    }
+                    StoreError::OffsetMismatch { expected, .. } => {
+                        Err(Error::oci(crate::Code::RangeInvalid, format!("chunk out of order: the upload has {expected} bytes"))
+                            .with_detail(serde_json::json!({ "offset": expected })))
                     }
                     e => Err(e.into()),
                 }
@@ -146,17 +155,19 @@ impl Engine {
         body: Option<ByteStream>,
         project_id: Option<i64>,
     ) -> Result<u64> {
+        let mut record = self.check_upload(name, id).await?;
         if let Some(body) = body {
-            self.append_upload(name, id, None, body).await?;
-        } else {
-            self.check_upload(name, id).await?;
+            self.append_to(id, &record, None, body).await?;
+            record = self.check_upload(name, id).await?;
         }
-        let state = self.upload_state(id);
-        let mut st = state.lock().await;
-        let computed = match (digest.algorithm(), st.hasher.take()) {
-            (Algorithm::Sha256, Some(h)) => h.finish(),
-            (alg, _) => {
-                let mut h = Hasher::new(alg);
+        let saved = match (digest.algorithm(), record.size, record.hash_state.as_deref()) {
+            (Algorithm::Sha256, Some(_), Some(saved)) => Hasher::restore_sha256(saved),
+            _ => None,
+        };
+        let computed = match saved {
+            Some(h) => h.finish(),
+            None => {
+                let mut h = Hasher::new(digest.algorithm());
                 let mut s = self.store().upload_read(id).await?;
                 while let Some(chunk) = s.next().await {
                     h.update(&chunk.map_err(StoreError::Io)?);
@@ -165,14 +176,12 @@ impl Engine {
             }
         };
         if &computed != digest {
-            drop(st);
             self.abort_upload_quietly(id).await;
             return Err(Error::digest_invalid(format!("the uploaded content has digest {computed}, not {digest}"))
                 .with_detail(serde_json::json!({ "digest": digest.to_string() })));
         }
         let size = self.store().upload_commit(id, digest).await?;
         if !self.meta().link_blob(name, project_id, &digest.to_string(), size as i64, &**self.store()).await? {
-            drop(st);
             self.abort_upload_quietly(id).await;
             return Err(Error::oci(
                 crate::Code::BlobUploadInvalid,
@@ -180,19 +189,13 @@ impl Engine {
             ));
         }
         self.meta().delete_upload(id).await?;
-        drop(st);
-        self.forget_upload(id);
         Ok(size)
     }
 
     pub(crate) async fn cancel_upload(&self, name: &str, id: &str) -> Result<()> {
         self.check_upload(name, id).await?;
-        let state = self.upload_state(id);
-        let _st = state.lock().await;
         self.store().upload_abort(id).await?;
         self.meta().delete_upload(id).await?;
-        drop(_st);
-        self.forget_upload(id);
         Ok(())
     }
 
@@ -203,7 +206,6 @@ impl Engine {
         if let Err(e) = self.meta().delete_upload(id).await {
             tracing::warn!(upload = id, error = %e, "cannot remove aborted upload row");
         }
-        self.forget_upload(id);
     }
 
     /// Links a blob of repository `from` into `name`; `false` when `from` lacks it.
@@ -224,7 +226,6 @@ impl Engine {
         for id in &ids {
             self.store().upload_abort(id).await?;
             self.meta().delete_upload(id).await?;
-            self.forget_upload(id);
         }
         Ok(ids.len())
     }

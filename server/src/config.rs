@@ -71,6 +71,10 @@ pub struct Config {
     /// Reverse proxies and load balancers whose `X-Forwarded-For` names the client (comma-
     /// separated addresses or networks); empty: the connection's peer is the client.
     pub trusted_proxies: String,
+    /// A file whose content (at least 32 random bytes) seals the registry token signing keys
+    /// kept in the database; every node needs the same file. Defaults to
+    /// `<data_dir>/token-key-secret`, created on first start.
+    pub token_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -99,6 +103,7 @@ impl Default for Config {
             cleanup_max_tags_per_run: 200,
             cleanup_max_run_secs: 250,
             trusted_proxies: String::new(),
+            token_key_file: None,
         }
     }
 }
@@ -131,8 +136,17 @@ impl Config {
         }
     }
 
+    /// The per-node key file of earlier versions; imported into the database once.
     pub fn signing_key_path(&self) -> PathBuf {
         self.data_dir.join("registry-token-key.pem")
+    }
+
+    pub fn token_key_file(&self) -> PathBuf {
+        self.token_key_file.clone().unwrap_or_else(|| self.default_token_key_file())
+    }
+
+    pub fn default_token_key_file(&self) -> PathBuf {
+        self.data_dir.join("token-key-secret")
     }
 
     /// Layers defaults, the TOML file, the environment and the flags, in that order.
@@ -163,6 +177,34 @@ pub enum Command {
     /// Offline garbage collection: mark-and-sweep over the database and blob storage. Stop
     /// Berth (or keep it from accepting pushes) while it runs.
     Gc(GcFlags),
+    /// Adds a new registry token signing key; every node signs with it within 30 s, and the
+    /// old keys keep verifying until the tokens they signed have expired. Safe while running.
+    RotateTokenKey(KeyFlags),
+}
+
+/// Flags of `berth rotate-token-key`: where the database and the token key secret are.
+#[derive(Debug, Default, Args)]
+pub struct KeyFlags {
+    /// Data directory [default: ./data]
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Metadata database URL: sqlite://… or postgres://… [default: <data-dir>/berth.db]
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// The token key secret file [default: <data-dir>/token-key-secret]
+    #[arg(long)]
+    pub token_key_file: Option<PathBuf>,
+}
+
+impl KeyFlags {
+    pub fn as_serve_flags(&self) -> ServeFlags {
+        ServeFlags {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            token_key_file: self.token_key_file.clone(),
+            ..ServeFlags::default()
+        }
+    }
 }
 
 /// Flags of `berth gc`: where the data is (same keys as `serve`), and `--dry-run`.
@@ -245,6 +287,11 @@ pub struct ServeFlags {
     #[arg(long, value_enum)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,
+    /// The secret that seals the token signing keys in the database; the same file on every
+    /// node [default: <data-dir>/token-key-secret, created on first start]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_key_file: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Liveness (`/-/health`: the process answers) and readiness (`/-/ready`: the metadata
-//! database answers too).
+//! database answers too), and the token keys (`/-/jwks.json`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,4 +20,10 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "failed", "database": "unavailable"})))
         }
     }
+}
+
+/// The registry token verification keys (RFC 7517), for verifiers outside Berth; every
+/// node's current keys, since they share them.
+pub async fn jwks(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CACHE_CONTROL, "max-age=30")], Json(state.token_issuer.ring().jwks()))
 }

@@ -33,7 +33,7 @@ pub fn spawn(state: &AppState) -> Jobs {
             }
         }
     });
-    let mut handles = vec![purge, tokio::spawn(repository_deletion_worker(state.clone()))];
+    let mut handles = vec![purge, tokio::spawn(repository_deletion_worker(state.clone())), tokio::spawn(token_key_reloader(state.clone()))];
     if state.config.gc_interval_secs > 0 {
         handles.push(tokio::spawn(gc_worker(state.clone())));
     }
@@ -41,6 +41,22 @@ pub fn spawn(state: &AppState) -> Jobs {
         handles.push(tokio::spawn(cleanup_policy_worker(state.clone())));
     }
     Jobs { handles }
+}
+
+/// How often each node reads the token signing keys again, to sign with a key rotated in by
+/// `berth rotate-token-key` (a token from an unknown key also reloads them at once).
+pub const TOKEN_KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(30);
+
+async fn token_key_reloader(state: AppState) {
+    let mut tick = tokio::time::interval(TOKEN_KEY_RELOAD_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.token_issuer.ring().reload().await {
+            tracing::warn!(error = %e, "cannot reload the registry token keys; signing with the ones loaded before");
+        }
+    }
 }
 
 /// How often pending deletions (repositories, bulk tag deletes, projects, groups; failed

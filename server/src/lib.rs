@@ -16,6 +16,7 @@ pub mod server_fn_status;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;
+pub mod token_key_secret;
 pub mod token_service;
 
 use std::net::SocketAddr;
@@ -55,6 +56,16 @@ impl Running {
     }
 }
 
+/// `berth rotate-token-key`: a new shared signing key; the old ones retire with a grace
+/// period long enough for every token they signed to expire. Returns the new key's id.
+pub async fn rotate_token_key(config: &Config) -> anyhow::Result<String> {
+    let db = berth_db::Db::connect(&config.database_url()).await.context("the metadata database is not usable")?;
+    let keys = registry_setup::shared_keys(config, &db)?;
+    // Opening the keys first proves this node has the secret the others use.
+    berth_registry::auth::KeySource::load(&keys).await.context("cannot open the stored keys")?;
+    Ok(keys.rotate(registry_setup::rotation_grace(config)).await?)
+}
+
 fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder().output_name(berth_app::OUTPUT_NAME).site_pkg_dir(berth_app::SITE_PKG_DIR).site_addr(config.listen).build()
 }
@@ -74,7 +85,7 @@ pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Runn
             if addr.ip().is_unspecified() { std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port()) } else { addr };
         config.external_url = Some(format!("http://{shown}"));
     }
-    let issuer = registry_setup::token_issuer(&config)?;
+    let issuer = registry_setup::token_issuer(&config, &db).await?;
     let registry = registry_setup::registry(&config, db.clone(), &issuer)?;
     let state = AppState {
         leptos_options: leptos_options(&config),

@@ -33,5 +33,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut out = std::io::stdout();
             berth_server::gc_command::run(&config, &flags, &mut out).await
         }
+        Command::RotateTokenKey(flags) => {
+            let config = Config::load(cli.config.as_deref(), &flags.as_serve_flags())?;
+            berth_server::telemetry::init(config.log_format);
+            let kid = berth_server::rotate_token_key(&config).await?;
+            println!("New registry token signing key {kid}; nodes sign with it within 30 s, old keys verify until their tokens expire");
+            Ok(())
+        }
     }
 }

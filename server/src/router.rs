@@ -47,6 +47,7 @@ pub fn build(state: AppState) -> Router {
     let router = Router::new()
         .route("/-/health", get(health::health))
         .route("/-/ready", get(health::ready))
+        .route("/-/jwks.json", get(health::jwks))
         .route("/metrics", get(metrics::render))
         .route("/jwt/auth", get(token_service::auth))
         .merge(ui.layer(axum::middleware::from_fn(server_fn_status::refine)))

@@ -74,13 +74,17 @@ pub(crate) fn required_access(route: &RegistryPath, method: &Method) -> Option<N
 }
 
 /// Verifies the bearer token and its access; otherwise the 401 challenge response.
-pub(crate) fn authorize(engine: &Engine, headers: &HeaderMap, needed: &Needed) -> Result<Claims, Box<Response>> {
+pub(crate) async fn authorize(engine: &Engine, headers: &HeaderMap, needed: &Needed) -> Result<Claims, Box<Response>> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
-    let claims = match token.map(|t| engine.verifier().verify(t)) {
+    let verified = match token {
+        Some(t) => Some(engine.verifier().verify_reloading(t).await),
+        None => None,
+    };
+    let claims = match verified {
         Some(Ok(c)) => c,
         Some(Err(e)) => {
             tracing::debug!(error = %e, "registry token rejected");

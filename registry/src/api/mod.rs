@@ -98,7 +98,7 @@ async fn handle(engine: &Engine, method: Method, raw: &str, query: Option<&str>,
         Some(n) => n.with_mount_from(mount_from),
         None => return response::envelope(StatusCode::METHOD_NOT_ALLOWED, Code::Unsupported, "method not allowed on this endpoint", None),
     };
-    let claims = match auth::authorize(engine, &headers, &needed) {
+    let claims = match auth::authorize(engine, &headers, &needed).await {
         Ok(c) => c,
         Err(r) => return *r,
     };

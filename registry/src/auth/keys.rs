@@ -13,6 +13,14 @@ pub enum KeyError {
     Io { path: String, source: std::io::Error },
     #[error("the signing key file {path} is not a PKCS#8 PEM P-256 key: {message}")]
     Invalid { path: String, message: String },
+    #[error("no key to sign registry tokens with")]
+    NoSigningKey,
+    #[error("cannot read or store the registry token keys in the database: {0}")]
+    Database(String),
+    #[error("the registry token keys in the database cannot be decrypted with this node's token key secret ({0}); every node needs the same token_key_file")]
+    Decrypt(String),
+    #[error("the token key secret {path} is unusable: {message}")]
+    Secret { path: String, message: String },
 }
 
 /// Berth's token-signing key. Cheap to clone.

@@ -12,7 +12,8 @@ use p256::ecdsa::{signature::Verifier, Signature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey;
 use serde::{Deserialize, Serialize};
 
-use super::SigningKey;
+use super::keyring::{KeyRing, VerifyingEntry};
+use super::{KeyError, SigningKey};
 
 /// One entry of the `access` claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,10 +116,10 @@ fn rfc3339(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-/// Signs registry tokens.
+/// Signs registry tokens with the ring's signing key.
 #[derive(Clone, Debug)]
 pub struct TokenIssuer {
-    key: SigningKey,
+    ring: KeyRing,
     issuer: String,
     audience: String,
     lifetime: Duration,
@@ -128,7 +129,20 @@ impl TokenIssuer {
     /// `issuer` becomes `iss`, `audience` becomes `aud` (normally `container_registry`);
     /// tokens live 300 s unless changed with [`TokenIssuer::with_lifetime`].
     pub fn new(key: SigningKey, issuer: impl Into<String>, audience: impl Into<String>) -> TokenIssuer {
-        TokenIssuer { key, issuer: issuer.into(), audience: audience.into(), lifetime: Duration::from_secs(300) }
+        TokenIssuer { ring: KeyRing::single(key), issuer: issuer.into(), audience: audience.into(), lifetime: Duration::from_secs(300) }
+    }
+
+    /// Signs with whatever key `ring` holds as signing key at the time of each token (keys
+    /// shared by several nodes and rotated while they run).
+    pub fn with_ring(ring: KeyRing, issuer: impl Into<String>, audience: impl Into<String>) -> Result<TokenIssuer, KeyError> {
+        if ring.signing_key().is_none() {
+            return Err(KeyError::NoSigningKey);
+        }
+        Ok(TokenIssuer { ring, issuer: issuer.into(), audience: audience.into(), lifetime: Duration::from_secs(300) })
+    }
+
+    pub fn ring(&self) -> &KeyRing {
+        &self.ring
     }
 
     pub fn with_lifetime(mut self, lifetime: Duration) -> TokenIssuer {
@@ -140,9 +154,9 @@ impl TokenIssuer {
         self.lifetime
     }
 
-    /// A verifier for the tokens this issuer signs.
+    /// A verifier for the tokens this issuer's ring signs (sharing the ring: reloads reach it).
     pub fn verifier(&self) -> TokenVerifier {
-        TokenVerifier::from_signing_key(&self.key, &self.audience)
+        TokenVerifier::from_ring(self.ring.clone(), &self.audience)
     }
 
     /// Signs a token for `subject` (user name; empty for anonymous) with exactly `access`.
@@ -164,13 +178,14 @@ impl TokenIssuer {
             jti: uuid::Uuid::new_v4().simple().to_string(),
             access,
         };
-        let header = serde_json::json!({ "typ": "JWT", "alg": "ES256", "kid": self.key.kid() });
+        let key = self.ring.signing_key().expect("an issuer's ring always has a signing key");
+        let header = serde_json::json!({ "typ": "JWT", "alg": "ES256", "kid": key.kid() });
         let signing_input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims serialize"))
         );
-        let sig = self.key.sign(signing_input.as_bytes());
+        let sig = key.sign(signing_input.as_bytes());
         let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig));
         IssuedToken { token, expires_in: lifetime, issued_at: iat, claims }
     }
@@ -190,14 +205,16 @@ pub enum TokenError {
     Expired,
     #[error("token not yet valid")]
     NotYetValid,
+    #[error("token signed by an unknown key")]
+    UnknownKey,
     #[error("invalid public key: {0}")]
     Key(String),
 }
 
-/// Verifies registry tokens with Berth's public key.
+/// Verifies registry tokens with the ring's keys, chosen by the token's `kid`.
 #[derive(Clone, Debug)]
 pub struct TokenVerifier {
-    key: VerifyingKey,
+    ring: KeyRing,
     audience: String,
     leeway: i64,
 }
@@ -206,11 +223,30 @@ impl TokenVerifier {
     /// From a SubjectPublicKeyInfo PEM (what [`SigningKey::public_key_pem`] gives).
     pub fn from_public_key_pem(pem: &str, audience: impl Into<String>) -> Result<TokenVerifier, TokenError> {
         let key = VerifyingKey::from_public_key_pem(pem).map_err(|e| TokenError::Key(e.to_string()))?;
-        Ok(TokenVerifier { key, audience: audience.into(), leeway: 30 })
+        let der = p256::pkcs8::EncodePublicKey::to_public_key_der(&key).map_err(|e| TokenError::Key(e.to_string()))?;
+        let entry = VerifyingEntry { kid: super::keys::libtrust_kid(der.as_bytes()), key };
+        Ok(TokenVerifier::from_ring(KeyRing::verifying(vec![entry]), audience))
     }
 
     pub fn from_signing_key(key: &SigningKey, audience: &str) -> TokenVerifier {
-        TokenVerifier::from_public_key_pem(key.public_key_pem(), audience).expect("own public key parses")
+        TokenVerifier::from_ring(KeyRing::single(key.clone()), audience)
+    }
+
+    pub fn from_ring(ring: KeyRing, audience: impl Into<String>) -> TokenVerifier {
+        TokenVerifier { ring, audience: audience.into(), leeway: 30 }
+    }
+
+    pub fn ring(&self) -> &KeyRing {
+        &self.ring
+    }
+
+    /// Like [`TokenVerifier::verify`], but a token from a key this process does not know yet
+    /// (another node's, just rotated in) reloads the ring once and is checked again.
+    pub async fn verify_reloading(&self, token: &str) -> Result<Claims, TokenError> {
+        match self.verify(token) {
+            Err(TokenError::UnknownKey) if self.ring.reload_for_unknown_kid().await => self.verify(token),
+            other => other,
+        }
     }
 
     /// Allowed clock skew for `exp`/`nbf` (default 30 s).
@@ -233,7 +269,18 @@ impl TokenVerifier {
         let sig_bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| TokenError::Malformed)?;
         let sig = Signature::from_slice(&sig_bytes).map_err(|_| TokenError::Signature)?;
         let signing_input = &token[..h.len() + 1 + p.len()];
-        self.key.verify(signing_input.as_bytes(), &sig).map_err(|_| TokenError::Signature)?;
+        let kid = match header.get("kid") {
+            None => None,
+            Some(serde_json::Value::String(k)) => Some(k.as_str()),
+            Some(_) => return Err(TokenError::Malformed),
+        };
+        let keys = self.ring.verifying_keys(kid);
+        if keys.is_empty() {
+            return Err(TokenError::UnknownKey);
+        }
+        if !keys.iter().any(|k| k.verify(signing_input.as_bytes(), &sig).is_ok()) {
+            return Err(TokenError::Signature);
+        }
         let claims: Claims =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)?;
         if !claims.audiences().contains(&self.audience.as_str()) {
@@ -275,7 +322,7 @@ mod tests {
         assert!(!c.allows("repository", "a/bc", "pull"));
         let header: serde_json::Value =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(t.token.split('.').next().unwrap()).unwrap()).unwrap();
-        assert_eq!(header["kid"], i.key.kid());
+        assert_eq!(header["kid"], i.ring.signing_key().unwrap().kid());
         assert_eq!(header["alg"], "ES256");
     }
 
@@ -297,8 +344,8 @@ mod tests {
         let future = i.issue_at("a", vec![], unix_now() + 100);
         assert_eq!(v.verify(&future.token).unwrap_err(), TokenError::NotYetValid);
         let other = issuer().issue("a", vec![]);
-        assert_eq!(v.verify(&other.token).unwrap_err(), TokenError::Signature);
-        let wrong_aud = TokenIssuer::new(i.key.clone(), "berth", "other").issue("a", vec![]);
+        assert_eq!(v.verify(&other.token).unwrap_err(), TokenError::UnknownKey);
+        let wrong_aud = TokenIssuer::new(i.ring.signing_key().unwrap(), "berth", "other").issue("a", vec![]);
         assert_eq!(v.verify(&wrong_aud.token).unwrap_err(), TokenError::Audience);
         assert_eq!(v.verify("abc").unwrap_err(), TokenError::Malformed);
         // alg=none is refused even with a valid-looking body
@@ -307,5 +354,30 @@ mod tests {
         let none = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         parts[0] = &none;
         assert_eq!(v.verify(&parts.join(".")).unwrap_err(), TokenError::Algorithm);
+        // Another key's signature under this key's kid is a bad signature, not a lookup miss.
+        let forged = issuer().issue("a", vec![]).token;
+        let own_header = t.split('.').next().unwrap();
+        let forged_parts: Vec<&str> = forged.split('.').collect();
+        let spliced = format!("{own_header}.{}.{}", forged_parts[1], forged_parts[2]);
+        assert_eq!(v.verify(&spliced).unwrap_err(), TokenError::Signature);
+    }
+
+    #[test]
+    fn a_ring_verifies_every_key_it_holds_and_signs_with_one() {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let ring_a = KeyRing::single(a.clone());
+        let issuer_b = TokenIssuer::new(b.clone(), "berth", "container_registry");
+        let both = TokenVerifier::from_ring(KeyRing::verifying(vec![VerifyingEntry::of(&a), VerifyingEntry::of(&b)]), "container_registry");
+        let from_a = TokenIssuer::with_ring(ring_a, "berth", "container_registry").unwrap().issue("x", vec![]);
+        assert!(both.verify(&from_a.token).is_ok());
+        assert!(both.verify(&issuer_b.issue("x", vec![]).token).is_ok());
+        let only_a = TokenVerifier::from_public_key_pem(a.public_key_pem(), "container_registry").unwrap();
+        assert!(only_a.verify(&from_a.token).is_ok(), "a verifier from a PEM computes the same kid");
+        assert!(TokenIssuer::with_ring(KeyRing::verifying(vec![]), "berth", "container_registry").is_err());
+        let jwks = both.ring().jwks();
+        assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+        assert_eq!(jwks["keys"][0]["kid"], a.kid());
+        assert_eq!(jwks["keys"][0]["crv"], "P-256");
+        assert_eq!(URL_SAFE_NO_PAD.decode(jwks["keys"][0]["x"].as_str().unwrap()).unwrap().len(), 32);
     }
 }

@@ -12,12 +12,15 @@ use crate::error::Result;
 mod blobs;
 mod manifests;
 mod repositories;
+mod signing_keys;
 mod tags;
 mod uploads;
 
 pub use manifests::{Declared, ManifestRecord, NewManifest, Reference, ReferrerRecord};
 pub use repositories::RepositoryRecord;
+pub use signing_keys::SigningKeyRecord;
 pub use tags::TagRecord;
+pub use uploads::UploadRecord;
 
 /// Metadata access. Cheap to clone.
 #[derive(Clone)]

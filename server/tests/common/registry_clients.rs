@@ -29,7 +29,12 @@ pub async fn start_server(data: &Path, database_url: &str, s3_bucket: Option<(St
 /// Whether `binary` is installed; when the environment variable `require` is `1`, a missing
 /// one fails the test instead of skipping it.
 pub fn client_installed(binary: &str, require: &str) -> bool {
-    let found = std::process::Command::new(binary).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    client_installed_checked_by(binary, "--version", require)
+}
+
+/// As [`client_installed`], for tools whose version flag is not `--version` (haproxy's is `-v`).
+pub fn client_installed_checked_by(binary: &str, version_flag: &str, require: &str) -> bool {
+    let found = std::process::Command::new(binary).arg(version_flag).output().map(|o| o.status.success()).unwrap_or(false);
     if !found {
         if std::env::var(require).as_deref() == Ok("1") {
             panic!("{require}=1 but `{binary}` is not installed or does not run");
